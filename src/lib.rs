@@ -1,8 +1,12 @@
 //! amigo: a unified customer repository engine on DataFusion.
 //!
 //! The library behind the `amigo` binary: the canonical model ([`model`]), the Parquet lake
-//! ([`lake`]), SQL sessions over it ([`session`]), and the data generator ([`generate`]).
+//! ([`lake`]), SQL sessions over it ([`session`]) and scripts ([`script`]), the data generator
+//! ([`generate`]) and the command line ([`cli`]).
 
+pub mod cli;
 pub mod generate;
 pub mod lake;
 pub mod model;
+pub mod script;
+pub mod session;

@@ -1,0 +1,59 @@
+//! The `amigo` command line: one module per subcommand, each with its own arguments.
+
+// pub mod generate; (waiting on the generator)
+pub mod init;
+pub mod output;
+pub mod sql;
+
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+/// A command's failure, as shown to the user: one message naming what went wrong.
+pub type CliResult<T> = Result<T, String>;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "amigo",
+    version,
+    about = "Unified customer repository: identity resolution, segments and LTV as SQL over Parquet"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run SQL over the lake (from -c, -f files or standard input)
+    Sql(sql::SqlArgs),
+    /// Generate realistic customer data: native source exports, ground truth, and a lake
+    // Generate(generate::GenerateArgs),
+    /// Create an empty lake
+    Init(init::InitArgs),
+}
+
+/// Where the lake is.
+#[derive(Debug, Clone, Args)]
+pub struct LakeArgs {
+    /// Lake root: a local directory or file:// URL
+    #[arg(long, env = "AMIGO_LAKE", default_value = "data/lake")]
+    pub lake: String,
+}
+
+/// Parses the arguments and runs the command; errors are printed to stderr.
+pub async fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Sql(args) => sql::run(args).await,
+        // Command::Generate(args) => generate::run(args).await,
+        Command::Init(args) => init::run(args).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,271 @@
+//! Writing record batches into a table's data directory as Parquet files.
+//!
+//! A [`TableWriter`] only writes data files; nothing is visible until the caller passes the
+//! returned [`DataFile`]s to [`Lake::commit`]. If the write fails midway, the files written so
+//! far are deleted (best effort: files no manifest names are invisible anyway).
+
+use std::sync::Arc;
+
+use arrow::array::RecordBatch;
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use futures::{Stream, StreamExt};
+use object_store::ObjectStoreExt;
+use object_store::buffered::BufWriter;
+use object_store::path::Path;
+use parquet::arrow::AsyncArrowWriter;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::properties::WriterProperties;
+
+use super::{CommitMode, DataFile, Lake, LakeError, Manifest, Result, TableName, validate_batch};
+use crate::model::{Model, TableDef};
+
+/// Rows per Parquet row group: small enough for row-group pruning on point lookups, large
+/// enough for good compression.
+const ROW_GROUP_ROWS: usize = 128 * 1024;
+/// A writer starts a new file past this many rows, so big tables scan in parallel.
+const FILE_ROWS: u64 = 4 * 1024 * 1024;
+
+/// Writes the batches of one table version.
+pub struct TableWriter {
+    lake: Arc<Lake>,
+    name: TableName,
+    schema: SchemaRef,
+    canonical: Option<&'static TableDef>,
+    current: Option<OpenFile>,
+    files: Vec<DataFile>,
+    rows: u64,
+}
+
+struct OpenFile {
+    writer: AsyncArrowWriter<BufWriter>,
+    relative: String,
+    rows: u64,
+}
+
+impl TableWriter {
+    /// Starts a write of batches with schema `input_schema`. String columns of any Arrow string
+    /// type are stored as plain `Utf8`; a canonical table must match its model definition.
+    pub fn new(lake: Arc<Lake>, name: TableName, input_schema: &Schema) -> Result<Self> {
+        name.validate()?;
+        let schema = storage_schema(input_schema);
+        let canonical = Model::canonical()
+            .map_err(|e| LakeError::InvalidName {
+                name: name.to_string(),
+                reason: format!("the canonical model does not load: {e}"),
+            })?
+            .table(&name);
+        if let Some(def) = canonical {
+            def.check_schema(&schema)?;
+        }
+        Ok(Self {
+            lake,
+            name,
+            schema,
+            canonical,
+            current: None,
+            files: Vec::new(),
+            rows: 0,
+        })
+    }
+
+    /// The schema the table is stored with.
+    pub fn schema(&self) -> &SchemaRef {
+        &self.schema
+    }
+
+    pub async fn write(&mut self, batch: &RecordBatch) -> Result<()> {
+        if batch.num_rows() == 0 {
+            return Ok(());
+        }
+        let batch = self.to_storage(batch)?;
+        if let Some(def) = self.canonical {
+            validate_batch(def, &batch, self.rows)?;
+        }
+        if self.current.is_none() {
+            self.current = Some(self.open_file()?);
+        }
+        let Some(file) = self.current.as_mut() else {
+            return Ok(());
+        };
+        file.writer
+            .write(&batch)
+            .await
+            .map_err(|source| LakeError::Parquet {
+                context: format!("writing {}", self.name),
+                source,
+            })?;
+        file.rows += batch.num_rows() as u64;
+        self.rows += batch.num_rows() as u64;
+        if file.rows >= FILE_ROWS {
+            self.close_file().await?;
+        }
+        Ok(())
+    }
+
+    /// Closes the last file and returns every file written. A write of no rows still produces
+    /// one empty file, which carries the table's schema.
+    pub async fn finish(mut self) -> Result<Vec<DataFile>> {
+        if self.current.is_none() && self.files.is_empty() {
+            self.current = Some(self.open_file()?);
+        }
+        self.close_file().await?;
+        Ok(std::mem::take(&mut self.files))
+    }
+
+    /// Deletes what this writer wrote (after a failure).
+    pub async fn abort(mut self) {
+        if let Some(file) = self.current.take() {
+            self.files.push(DataFile {
+                path: file.relative,
+                rows: 0,
+                bytes: 0,
+            });
+        }
+        for file in &self.files {
+            // Best effort: an orphan file is never read, since no manifest names it.
+            let _ = self
+                .lake
+                .store()
+                .delete(&self.lake.data_file_path(&self.name, file))
+                .await;
+        }
+    }
+
+    /// Writes a whole stream, then commits it; returns the new version and the rows written.
+    /// On any error the partial files are removed and the table is left at its previous version.
+    pub async fn write_stream<S, E>(
+        lake: Arc<Lake>,
+        name: TableName,
+        schema: &Schema,
+        mut stream: S,
+        mode: CommitMode,
+        operation: &str,
+    ) -> std::result::Result<(Manifest, u64), E>
+    where
+        S: Stream<Item = std::result::Result<RecordBatch, E>> + Unpin,
+        E: From<LakeError>,
+    {
+        let mut writer = TableWriter::new(lake.clone(), name.clone(), schema)?;
+        while let Some(batch) = stream.next().await {
+            let written = match batch {
+                Ok(batch) => writer.write(&batch).await.map_err(E::from),
+                Err(e) => Err(e),
+            };
+            if let Err(e) = written {
+                writer.abort().await;
+                return Err(e);
+            }
+        }
+        let rows = writer.rows;
+        let files = writer.finish().await?;
+        match lake.commit(&name, mode, operation, files.clone()).await {
+            Ok(manifest) => Ok((manifest, rows)),
+            Err(e) => {
+                for file in &files {
+                    let _ = lake.store().delete(&lake.data_file_path(&name, file)).await;
+                }
+                Err(e.into())
+            }
+        }
+    }
+
+    fn open_file(&self) -> Result<OpenFile> {
+        let relative = format!("data/part-{}.parquet", uuid::Uuid::new_v4().simple());
+        let path: Path = self.lake.data_file_path(
+            &self.name,
+            &DataFile {
+                path: relative.clone(),
+                rows: 0,
+                bytes: 0,
+            },
+        );
+        let object = BufWriter::new(self.lake.store().clone(), path);
+        let properties = WriterProperties::builder()
+            .set_compression(Compression::ZSTD(ZstdLevel::try_new(1).unwrap_or_default()))
+            .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+            .set_created_by(format!("amigo {}", env!("CARGO_PKG_VERSION")))
+            .build();
+        let writer = AsyncArrowWriter::try_new(object, self.schema.clone(), Some(properties))
+            .map_err(|source| LakeError::Parquet {
+                context: format!("starting a file of {}", self.name),
+                source,
+            })?;
+        Ok(OpenFile {
+            writer,
+            relative,
+            rows: 0,
+        })
+    }
+
+    async fn close_file(&mut self) -> Result<()> {
+        let Some(file) = self.current.take() else {
+            return Ok(());
+        };
+        let bytes = file.writer.bytes_written() as u64;
+        file.writer
+            .close()
+            .await
+            .map_err(|source| LakeError::Parquet {
+                context: format!("finishing a file of {}", self.name),
+                source,
+            })?;
+        self.files.push(DataFile {
+            path: file.relative,
+            rows: file.rows,
+            bytes,
+        });
+        Ok(())
+    }
+
+    fn to_storage(&self, batch: &RecordBatch) -> Result<RecordBatch> {
+        if batch.schema().fields() == self.schema.fields() {
+            return Ok(batch.clone());
+        }
+        let columns = batch
+            .columns()
+            .iter()
+            .zip(self.schema.fields())
+            .map(|(column, field)| {
+                if column.data_type() == field.data_type() {
+                    Ok(column.clone())
+                } else {
+                    arrow::compute::cast(column, field.data_type())
+                }
+            })
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|source| LakeError::Arrow {
+                context: format!("converting rows for {}", self.name),
+                source,
+            })?;
+        RecordBatch::try_new(self.schema.clone(), columns).map_err(|source| LakeError::Arrow {
+            context: format!("converting rows for {}", self.name),
+            source,
+        })
+    }
+}
+
+/// The schema a table is stored with: view, large and dictionary-encoded strings become plain
+/// `Utf8` (what every Parquet reader and Flight client expects); fields are nullable, since
+/// NOT NULL is checked on the data of canonical tables rather than on flags.
+pub fn storage_schema(schema: &Schema) -> SchemaRef {
+    let fields: Vec<Field> = schema
+        .fields()
+        .iter()
+        .map(|f| {
+            let data_type = match f.data_type() {
+                DataType::Utf8View | DataType::LargeUtf8 => DataType::Utf8,
+                DataType::Dictionary(_, value)
+                    if matches!(
+                        value.as_ref(),
+                        DataType::Utf8 | DataType::Utf8View | DataType::LargeUtf8
+                    ) =>
+                {
+                    DataType::Utf8
+                }
+                other => other.clone(),
+            };
+            Field::new(f.name(), data_type, true).with_metadata(f.metadata().clone())
+        })
+        .collect();
+    Arc::new(Schema::new(fields))
+}

@@ -1,0 +1,390 @@
+//! A SQL session over the lake: DataFusion with the lake catalog and every amigo function, where
+//! statements that change data persist in the lake.
+//!
+//! DataFusion plans every statement; the ones whose effect must outlive the session are carried
+//! out here instead of in memory: `CREATE TABLE [AS]` writes a new lake table, `CREATE VIEW`
+//! saves its statement next to the tables, `DROP` removes them from the lake, `CREATE SCHEMA`
+//! adds a schema, and `COPY ... TO 'file'` writes the file atomically. `INSERT` goes through the
+//! lake table itself ([`crate::lake::table`]). Everything else runs as DataFusion runs it.
+
+use std::sync::Arc;
+
+use datafusion::common::ResolvedTableReference;
+use datafusion::common::TableReference;
+use datafusion::dataframe::DataFrame;
+use datafusion::error::{DataFusionError, Result};
+use datafusion::logical_expr::dml::CopyTo;
+use datafusion::logical_expr::{
+    CreateMemoryTable, DdlStatement, DmlStatement, LogicalPlan, WriteOp,
+};
+use datafusion::prelude::{SessionConfig, SessionContext};
+use futures::StreamExt;
+
+use crate::lake::catalog::{CATALOG, LakeCatalog};
+use crate::lake::write::TableWriter;
+use crate::lake::{CommitMode, Lake, TableName};
+
+/// Schema of unqualified names (`SELECT * FROM t` reads `analytics.t`): analysts' own tables.
+pub const DEFAULT_SCHEMA: &str = "analytics";
+
+/// What a statement did.
+pub enum Outcome {
+    /// A query: its rows, not yet read.
+    Rows(DataFrame),
+    /// A statement that changed something, and a line saying what.
+    Done(String),
+}
+
+pub struct AmigoSession {
+    ctx: SessionContext,
+    lake: Arc<Lake>,
+    catalog: Arc<LakeCatalog>,
+    /// Views saved in the lake that could not be re-created (a table they read was dropped ...).
+    broken_views: Vec<String>,
+}
+
+impl AmigoSession {
+    /// Opens a session: lists the lake, registers its tables, every amigo function, and the
+    /// saved views.
+    pub async fn open(lake: Arc<Lake>) -> Result<Self> {
+        let contents = lake.contents().await?;
+        let config = SessionConfig::new()
+            .with_default_catalog_and_schema(CATALOG, DEFAULT_SCHEMA)
+            .with_create_default_catalog_and_schema(false)
+            .with_information_schema(true)
+            // Plain Utf8 strings: what the lake stores and what Flight clients expect.
+            .set_bool(
+                "datafusion.execution.parquet.schema_force_view_types",
+                false,
+            )
+            .set_bool("datafusion.sql_parser.map_string_types_to_utf8view", false)
+            // Evaluate filters inside the Parquet scan, so point lookups skip most pages.
+            .set_bool("datafusion.execution.parquet.pushdown_filters", true);
+        let ctx = SessionContext::new_with_config(config);
+        if let Ok(url) = url::Url::parse(lake.store_url().as_str()) {
+            ctx.register_object_store(&url, lake.store().clone());
+        }
+        let catalog = Arc::new(LakeCatalog::new(lake.clone(), &contents));
+        ctx.register_catalog(CATALOG, catalog.clone());
+        amigo_udfs::register_all(&ctx)?;
+        let mut session = Self {
+            ctx,
+            lake,
+            catalog,
+            broken_views: Vec::new(),
+        };
+        session.load_views(&contents.views).await?;
+        Ok(session)
+    }
+
+    pub fn context(&self) -> &SessionContext {
+        &self.ctx
+    }
+
+    pub fn lake(&self) -> &Arc<Lake> {
+        &self.lake
+    }
+
+    /// Saved views that did not load, with the reason.
+    pub fn broken_views(&self) -> &[String] {
+        &self.broken_views
+    }
+
+    /// Re-creates saved views. A view may read another view, so views that fail are retried
+    /// while some other view loaded in the same round.
+    async fn load_views(
+        &mut self,
+        views: &std::collections::BTreeMap<String, Vec<String>>,
+    ) -> Result<()> {
+        let mut pending = Vec::new();
+        for (schema, names) in views {
+            for view in names {
+                let sql = self.lake.read_view(schema, view).await?;
+                pending.push((format!("{schema}.{view}"), sql));
+            }
+        }
+        loop {
+            let mut failed = Vec::new();
+            let before = pending.len();
+            for (name, sql) in pending {
+                if let Err(e) = self.ctx.sql(&sql).await {
+                    failed.push((name, sql, e));
+                }
+            }
+            if failed.is_empty() || failed.len() == before {
+                self.broken_views = failed
+                    .into_iter()
+                    .map(|(name, _, e)| format!("view {name} does not load: {}", root_message(&e)))
+                    .collect();
+                return Ok(());
+            }
+            pending = failed
+                .into_iter()
+                .map(|(name, sql, _)| (name, sql))
+                .collect();
+        }
+    }
+
+    /// Runs one SQL statement.
+    pub async fn execute(&self, sql: &str) -> Result<Outcome> {
+        let plan = self.ctx.state().create_logical_plan(sql).await?;
+        match plan {
+            LogicalPlan::Ddl(DdlStatement::CreateMemoryTable(create)) => {
+                self.create_table(create).await
+            }
+            LogicalPlan::Ddl(DdlStatement::CreateView(ref create)) => {
+                let name = self.resolve(&create.name);
+                let persist = name.catalog.as_ref() == CATALOG && !create.temporary;
+                if persist {
+                    crate::lake::check_identifier(&name.table)?;
+                }
+                self.ctx.execute_logical_plan(plan.clone()).await?;
+                if persist {
+                    let saved = self
+                        .lake
+                        .write_view(&name.schema, &name.table, &view_file(sql))
+                        .await;
+                    if let Err(e) = saved {
+                        let _ = self
+                            .ctx
+                            .deregister_table(TableReference::from(name.clone()));
+                        return Err(e.into());
+                    }
+                }
+                Ok(Outcome::Done(format!(
+                    "created view {}.{}",
+                    name.schema, name.table
+                )))
+            }
+            LogicalPlan::Ddl(DdlStatement::DropTable(ref drop)) => {
+                let name = self.resolve(&drop.name);
+                if let Some(schema) = self.lake_schema_of(&name)
+                    && schema.is_lake_table(&name.table)
+                {
+                    let table = TableName::new(&name.schema, &name.table);
+                    self.lake.drop_table(&table).await?;
+                    schema.table_dropped(&name.table);
+                    return Ok(Outcome::Done(format!("dropped table {table}")));
+                }
+                self.ctx.execute_logical_plan(plan.clone()).await?;
+                Ok(Outcome::Done(format!(
+                    "dropped {}.{}",
+                    name.schema, name.table
+                )))
+            }
+            LogicalPlan::Ddl(DdlStatement::DropView(ref drop)) => {
+                let name = self.resolve(&drop.name);
+                self.ctx.execute_logical_plan(plan.clone()).await?;
+                if name.catalog.as_ref() == CATALOG {
+                    self.lake.delete_view(&name.schema, &name.table).await?;
+                }
+                Ok(Outcome::Done(format!(
+                    "dropped view {}.{}",
+                    name.schema, name.table
+                )))
+            }
+            LogicalPlan::Ddl(DdlStatement::CreateCatalogSchema(ref create)) => {
+                let schema = match create.schema_name.split_once('.') {
+                    Some((catalog, schema)) if catalog == CATALOG => schema,
+                    Some(_) => return self.run_in_datafusion(plan).await,
+                    None => create.schema_name.as_str(),
+                };
+                if self.catalog.lake_schema(schema).is_some() {
+                    if create.if_not_exists {
+                        return Ok(Outcome::Done(format!("schema {schema} already exists")));
+                    }
+                    return datafusion::common::plan_err!("schema {schema} already exists");
+                }
+                self.lake.create_schema(schema).await?;
+                self.catalog.add_schema(schema);
+                Ok(Outcome::Done(format!("created schema {schema}")))
+            }
+            LogicalPlan::Copy(copy) => self.copy_to(copy).await,
+            LogicalPlan::Dml(DmlStatement {
+                ref table_name,
+                op: WriteOp::Insert(_),
+                ..
+            }) => {
+                let name = self.resolve(table_name);
+                let rows = count_rows(self.ctx.execute_logical_plan(plan.clone()).await?).await?;
+                Ok(Outcome::Done(format!(
+                    "inserted {rows} rows into {}.{}",
+                    name.schema, name.table
+                )))
+            }
+            other => self.run_in_datafusion(other).await,
+        }
+    }
+
+    async fn run_in_datafusion(&self, plan: LogicalPlan) -> Result<Outcome> {
+        Ok(Outcome::Rows(self.ctx.execute_logical_plan(plan).await?))
+    }
+
+    fn resolve(&self, reference: &TableReference) -> ResolvedTableReference {
+        reference.clone().resolve(CATALOG, DEFAULT_SCHEMA)
+    }
+
+    fn lake_schema_of(
+        &self,
+        name: &ResolvedTableReference,
+    ) -> Option<Arc<crate::lake::catalog::LakeSchema>> {
+        if name.catalog.as_ref() != CATALOG {
+            return None;
+        }
+        self.catalog.lake_schema(&name.schema)
+    }
+
+    /// `CREATE [OR REPLACE] TABLE name [(columns)] [AS query]`: writes the rows as a new lake table.
+    async fn create_table(&self, create: CreateMemoryTable) -> Result<Outcome> {
+        let resolved = self.resolve(&create.name);
+        if create.temporary {
+            return datafusion::common::not_impl_err!(
+                "temporary tables are not supported; create the table in a schema and drop it after use"
+            );
+        }
+        let Some(schema) = self.lake_schema_of(&resolved) else {
+            return datafusion::common::plan_err!(
+                "schema {} does not exist (create it with CREATE SCHEMA {})",
+                resolved.schema,
+                resolved.schema
+            );
+        };
+        let name = TableName::new(&resolved.schema, &resolved.table);
+        use datafusion::catalog::SchemaProvider;
+        if schema.table_exist(&name.table) {
+            if !schema.is_lake_table(&name.table) {
+                return datafusion::common::plan_err!(
+                    "{name} already exists as a view or session table"
+                );
+            }
+            if create.if_not_exists {
+                return Ok(Outcome::Done(format!(
+                    "table {name} already exists; left as it is"
+                )));
+            }
+            if !create.or_replace {
+                return datafusion::common::plan_err!(
+                    "table {name} already exists (use CREATE OR REPLACE TABLE to replace it)"
+                );
+            }
+        }
+        let mode = if create.or_replace {
+            CommitMode::Replace
+        } else {
+            CommitMode::Create
+        };
+        let input = DataFrame::new(self.ctx.state(), create.input.as_ref().clone());
+        let arrow_schema = input.schema().as_arrow().clone();
+        let stream = input.execute_stream().await?;
+        let operation = if create.or_replace {
+            "replace"
+        } else {
+            "create"
+        };
+        let (manifest, rows) = TableWriter::write_stream::<_, DataFusionError>(
+            self.lake.clone(),
+            name.clone(),
+            &arrow_schema,
+            stream,
+            mode,
+            operation,
+        )
+        .await?;
+        let version = manifest.version;
+        schema.table_committed(&name.table, manifest).await?;
+        Ok(Outcome::Done(format!(
+            "created table {name}: {rows} rows (version {version})"
+        )))
+    }
+
+    /// `COPY query TO 'path'`: DataFusion writes the file under a temporary name in the same
+    /// directory, then it is renamed into place, so a reader never sees half a file and a failed
+    /// copy leaves the previous file as it was. Directory and remote targets are written directly.
+    async fn copy_to(&self, copy: CopyTo) -> Result<Outcome> {
+        let target = copy.output_url.clone();
+        let local = match target.split_once("://") {
+            None => Some(std::path::PathBuf::from(&target)),
+            Some(("file", rest)) => Some(std::path::PathBuf::from(rest)),
+            Some(_) => None,
+        };
+        let single_file = local.as_ref().is_some_and(|p| {
+            p.extension().is_some() && !target.ends_with('/') && copy.partition_by.is_empty()
+        });
+        let Some(path) = local.filter(|_| single_file) else {
+            let rows = count_rows(
+                self.ctx
+                    .execute_logical_plan(LogicalPlan::Copy(copy))
+                    .await?,
+            )
+            .await?;
+            return Ok(Outcome::Done(format!("copied {rows} rows to {target}")));
+        };
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let temp = path.with_file_name(format!(".{}.{file_name}", uuid::Uuid::new_v4().simple()));
+        let temp_copy = CopyTo {
+            output_url: temp.display().to_string(),
+            ..copy
+        };
+        let written = async {
+            count_rows(
+                self.ctx
+                    .execute_logical_plan(LogicalPlan::Copy(temp_copy))
+                    .await?,
+            )
+            .await
+        }
+        .await;
+        let rows = match written {
+            Ok(rows) => rows,
+            Err(e) => {
+                let _ = std::fs::remove_file(&temp);
+                return Err(e);
+            }
+        };
+        std::fs::rename(&temp, &path).map_err(|e| {
+            let _ = std::fs::remove_file(&temp);
+            DataFusionError::Execution(format!("COPY could not move the file into {target}: {e}"))
+        })?;
+        Ok(Outcome::Done(format!("copied {rows} rows to {target}")))
+    }
+}
+
+/// The text saved for a view: the statement itself, so the file can be read and re-run as is.
+fn view_file(sql: &str) -> String {
+    format!(
+        "-- saved by amigo; the statement that defines this view\n{};\n",
+        sql.trim().trim_end_matches(';')
+    )
+}
+
+/// Sums the `count` column DataFusion returns for INSERT and COPY.
+async fn count_rows(frame: DataFrame) -> Result<u64> {
+    let mut stream = frame.execute_stream().await?;
+    let mut total = 0;
+    while let Some(batch) = stream.next().await {
+        let batch = batch?;
+        if let Some(counts) = batch
+            .columns()
+            .first()
+            .and_then(|c| c.as_any().downcast_ref::<arrow::array::UInt64Array>())
+        {
+            total += counts.iter().flatten().sum::<u64>();
+        }
+    }
+    Ok(total)
+}
+
+/// The innermost message of an error, without DataFusion's wrapping prefixes.
+pub fn root_message(error: &DataFusionError) -> String {
+    match error.find_root() {
+        DataFusionError::External(inner) => inner.to_string(),
+        DataFusionError::Plan(message)
+        | DataFusionError::Execution(message)
+        | DataFusionError::NotImplemented(message) => message.clone(),
+        DataFusionError::SQL(e, _) => e.to_string(),
+        other => other.to_string(),
+    }
+}
