@@ -47,7 +47,7 @@ impl TableWriter {
     /// type are stored as plain `Utf8`; a canonical table must match its model definition.
     pub fn new(lake: Arc<Lake>, name: TableName, input_schema: &Schema) -> Result<Self> {
         name.validate()?;
-        let schema = storage_schema(input_schema);
+        let mut schema = storage_schema(input_schema);
         let canonical = Model::canonical()
             .map_err(|e| LakeError::InvalidName {
                 name: name.to_string(),
@@ -55,6 +55,7 @@ impl TableWriter {
             })?
             .table(&name);
         if let Some(def) = canonical {
+            schema = coerce_to_model(def, &schema);
             def.check_schema(&schema)?;
         }
         Ok(Self {
@@ -198,17 +199,18 @@ impl TableWriter {
     }
 
     async fn close_file(&mut self) -> Result<()> {
-        let Some(file) = self.current.take() else {
+        let Some(mut file) = self.current.take() else {
             return Ok(());
         };
-        let bytes = file.writer.bytes_written() as u64;
         file.writer
-            .close()
+            .finish()
             .await
             .map_err(|source| LakeError::Parquet {
                 context: format!("finishing a file of {}", self.name),
                 source,
             })?;
+        // After finish the count includes the footer: it is the file's size.
+        let bytes = file.writer.bytes_written() as u64;
         self.files.push(DataFile {
             path: file.relative,
             rows: file.rows,
@@ -229,7 +231,12 @@ impl TableWriter {
                 if column.data_type() == field.data_type() {
                     Ok(column.clone())
                 } else {
-                    arrow::compute::cast(column, field.data_type())
+                    // Not `safe`: a value that does not fit is an error, never a silent null.
+                    let options = arrow::compute::CastOptions {
+                        safe: false,
+                        ..Default::default()
+                    };
+                    arrow::compute::cast_with_options(column, field.data_type(), &options)
                 }
             })
             .collect::<std::result::Result<Vec<_>, _>>()
@@ -242,6 +249,31 @@ impl TableWriter {
             source,
         })
     }
+}
+
+/// Gives a canonical table's columns their model type where the data's type is an obvious
+/// stand-in: an untyped NULL, or another integer width (`VALUES (1)` is Int64). Other
+/// differences are left for [`TableDef::check_schema`] to report.
+fn coerce_to_model(def: &TableDef, schema: &Schema) -> SchemaRef {
+    let fields: Vec<Field> = schema
+        .fields()
+        .iter()
+        .map(|field| {
+            let model_type = def
+                .column(field.name())
+                .and_then(|c| crate::model::parse_type(&c.type_name).ok());
+            match model_type {
+                Some(wanted)
+                    if field.data_type() == &DataType::Null
+                        || (field.data_type().is_integer() && wanted.is_integer()) =>
+                {
+                    Field::new(field.name(), wanted, true).with_metadata(field.metadata().clone())
+                }
+                _ => field.as_ref().clone(),
+            }
+        })
+        .collect();
+    Arc::new(Schema::new(fields))
 }
 
 /// The schema a table is stored with: view, large and dictionary-encoded strings become plain
