@@ -138,7 +138,7 @@ mod tests {
         let statements = split_statements(script);
         assert_eq!(statements.len(), 2, "{statements:?}");
         assert!(statements[0].sql.ends_with("*/"));
-        assert_eq!(statements[1].line, 2);
+        assert_eq!(statements[1].line, 3);
     }
 
     #[test]
