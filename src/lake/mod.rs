@@ -38,7 +38,7 @@ const MARKER_CONTENT: &str = "{\"format\": \"amigo-lake/1\"}\n";
 const LOG_DIR: &str = "_log";
 const VIEW_SUFFIX: &str = ".sql";
 /// How many times an append retries when another writer committed first.
-const COMMIT_RETRIES: usize = 16;
+const COMMIT_RETRIES: usize = 64;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LakeError {
