@@ -10,7 +10,10 @@
 use std::sync::Arc;
 
 use datafusion::common::ResolvedTableReference;
-use datafusion::common::TableReference;
+use arrow::array::AsArray;
+use datafusion::common::{Column, TableReference};
+use datafusion::datasource::TableProvider;
+use datafusion::logical_expr::{Expr, LogicalPlanBuilder, lit};
 use datafusion::dataframe::DataFrame;
 use datafusion::error::{DataFusionError, Result};
 use datafusion::logical_expr::dml::CopyTo;
@@ -200,6 +203,9 @@ impl AmigoSession {
                 Ok(Outcome::Done(format!("created schema {schema}")))
             }
             LogicalPlan::Copy(copy) => self.copy_to(copy).await,
+            LogicalPlan::Dml(dml) if matches!(dml.op, WriteOp::Delete | WriteOp::Update) => {
+                self.rewrite(dml).await
+            }
             LogicalPlan::Dml(DmlStatement {
                 ref table_name,
                 op: WriteOp::Insert(_),
@@ -349,6 +355,115 @@ impl AmigoSession {
             DataFusionError::Execution(format!("COPY could not move the file into {target}: {e}"))
         })?;
         Ok(Outcome::Done(format!("copied {rows} rows to {target}")))
+    }
+}
+
+impl AmigoSession {
+    /// `DELETE` and `UPDATE`: the table's rows after the change are computed by an ordinary
+    /// query over the version the statement read, and committed as the next version only if the
+    /// table is still at that version. The query goes through DataFusion's optimizer like any
+    /// other, so subqueries in the WHERE clause work.
+    async fn rewrite(&self, dml: DmlStatement) -> Result<Outcome> {
+        let resolved = self.resolve(&dml.table_name);
+        let Some(schema) = self.lake_schema_of(&resolved).filter(|s| s.is_lake_table(&resolved.table)) else {
+            return datafusion::common::plan_err!(
+                "{}.{} is not a lake table; only lake tables can be changed",
+                resolved.schema,
+                resolved.table
+            );
+        };
+        let name = TableName::new(&resolved.schema, &resolved.table);
+        let provider = datafusion::catalog::SchemaProvider::table(schema.as_ref(), &name.table)
+            .await?
+            .ok_or_else(|| DataFusionError::Plan(format!("table {name} does not exist")))?;
+        let Some(table) = provider.downcast_ref::<crate::lake::table::LakeTable>() else {
+            return datafusion::common::internal_err!("{name} is not backed by the lake");
+        };
+        let base = table.manifest().version;
+        let columns: Vec<Expr> = table
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| Expr::Column(Column::new_unqualified(f.name())))
+            .collect();
+        let marked = |plan: LogicalPlan, changed: bool| -> Result<LogicalPlan> {
+            let mut exprs = columns.clone();
+            exprs.push(lit(changed).alias(CHANGED));
+            LogicalPlanBuilder::from(plan).project(exprs)?.build()
+        };
+        // Splits the statement's input into its WHERE predicate and the rows it reads.
+        let split = |plan: &LogicalPlan| match plan {
+            LogicalPlan::Filter(filter) => (Some(filter.predicate.clone()), filter.input.as_ref().clone()),
+            other => (None, other.clone()),
+        };
+        let (plan, verb) = match dml.op {
+            WriteOp::Delete => {
+                let (predicate, rows) = split(&dml.input);
+                let kept = match predicate {
+                    Some(p) => LogicalPlanBuilder::from(rows).filter(p.is_not_true())?.build()?,
+                    None => LogicalPlanBuilder::from(rows).filter(lit(false))?.build()?,
+                };
+                (marked(kept, false)?, "deleted")
+            }
+            _ => {
+                let LogicalPlan::Projection(projection) = dml.input.as_ref() else {
+                    return datafusion::common::not_impl_err!("this form of UPDATE is not supported");
+                };
+                let (predicate, rows) = split(&projection.input);
+                if !reads_only_the_table(&rows) {
+                    return datafusion::common::not_impl_err!(
+                        "UPDATE ... FROM is not supported; compute the new rows with CREATE OR REPLACE TABLE ... AS SELECT"
+                    );
+                }
+                let updated = marked(dml.input.as_ref().clone(), true)?;
+                let plan = match predicate {
+                    Some(p) => {
+                        let unchanged = LogicalPlanBuilder::from(rows).filter(p.is_not_true())?.build()?;
+                        LogicalPlanBuilder::from(updated).union(marked(unchanged, false)?)?.build()?
+                    }
+                    None => updated,
+                };
+                (plan, "updated")
+            }
+        };
+        let frame = DataFrame::new(self.ctx.state(), plan);
+        let stored = table.schema();
+        let stream = frame.execute_stream().await?;
+        let changed = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let counter = changed.clone();
+        let rows = stream.map(move |batch| {
+            let batch = batch?;
+            let flags = batch.column(batch.num_columns() - 1).as_boolean();
+            counter.fetch_add(flags.true_count() as u64, std::sync::atomic::Ordering::Relaxed);
+            Ok::<_, DataFusionError>(batch.project(&(0..batch.num_columns() - 1).collect::<Vec<_>>())?)
+        });
+        let (manifest, written) = TableWriter::write_stream::<_, DataFusionError>(
+            self.lake.clone(),
+            name.clone(),
+            &stored,
+            Box::pin(rows),
+            CommitMode::Rewrite { base },
+            if verb == "deleted" { "delete" } else { "update" },
+        )
+        .await?;
+        let count = match verb {
+            "deleted" => table.manifest().rows().saturating_sub(written),
+            _ => changed.load(std::sync::atomic::Ordering::Relaxed),
+        };
+        schema.table_committed(&name.table, manifest).await?;
+        Ok(Outcome::Done(format!("{verb} {count} rows in {name}")))
+    }
+}
+
+/// Marker column telling which rows an UPDATE changed (or a DELETE removed).
+const CHANGED: &str = "__amigo_changed";
+
+/// Whether a plan is a plain scan of one table (possibly under an alias), with no join.
+fn reads_only_the_table(plan: &LogicalPlan) -> bool {
+    match plan {
+        LogicalPlan::TableScan(_) => true,
+        LogicalPlan::SubqueryAlias(alias) => reads_only_the_table(&alias.input),
+        _ => false,
     }
 }
 

@@ -161,6 +161,9 @@ pub enum CommitMode {
     Replace,
     /// The new files are added to the current ones (INSERT INTO).
     Append,
+    /// The new files replace version `base`, which they were computed from (DELETE, UPDATE):
+    /// if another writer committed since, nothing is committed and the caller gets a conflict.
+    Rewrite { base: u64 },
 }
 
 /// A lake root on an object store.
@@ -468,6 +471,12 @@ impl Lake {
             };
             let mut all_files = match (mode, &current) {
                 (CommitMode::Create, Some(_)) => return Err(LakeError::TableExists(name.clone())),
+                (CommitMode::Rewrite { base }, _) if latest != Some(base) => {
+                    return Err(LakeError::Conflict {
+                        table: name.clone(),
+                        version: latest.unwrap_or(0),
+                    });
+                }
                 (CommitMode::Append, Some(current)) => current.files.clone(),
                 _ => Vec::new(),
             };
