@@ -9,17 +9,17 @@
 
 use std::sync::Arc;
 
-use datafusion::common::ResolvedTableReference;
 use arrow::array::AsArray;
+use datafusion::common::ResolvedTableReference;
 use datafusion::common::{Column, TableReference};
-use datafusion::datasource::TableProvider;
-use datafusion::logical_expr::{Expr, LogicalPlanBuilder, lit};
 use datafusion::dataframe::DataFrame;
+use datafusion::datasource::TableProvider;
 use datafusion::error::{DataFusionError, Result};
 use datafusion::logical_expr::dml::CopyTo;
 use datafusion::logical_expr::{
     CreateMemoryTable, DdlStatement, DmlStatement, LogicalPlan, WriteOp,
 };
+use datafusion::logical_expr::{Expr, LogicalPlanBuilder, lit};
 use datafusion::prelude::{SessionConfig, SessionContext};
 use futures::StreamExt;
 
@@ -365,7 +365,10 @@ impl AmigoSession {
     /// other, so subqueries in the WHERE clause work.
     async fn rewrite(&self, dml: DmlStatement) -> Result<Outcome> {
         let resolved = self.resolve(&dml.table_name);
-        let Some(schema) = self.lake_schema_of(&resolved).filter(|s| s.is_lake_table(&resolved.table)) else {
+        let Some(schema) = self
+            .lake_schema_of(&resolved)
+            .filter(|s| s.is_lake_table(&resolved.table))
+        else {
             return datafusion::common::plan_err!(
                 "{}.{} is not a lake table; only lake tables can be changed",
                 resolved.schema,
@@ -393,21 +396,28 @@ impl AmigoSession {
         };
         // Splits the statement's input into its WHERE predicate and the rows it reads.
         let split = |plan: &LogicalPlan| match plan {
-            LogicalPlan::Filter(filter) => (Some(filter.predicate.clone()), filter.input.as_ref().clone()),
+            LogicalPlan::Filter(filter) => (
+                Some(filter.predicate.clone()),
+                filter.input.as_ref().clone(),
+            ),
             other => (None, other.clone()),
         };
         let (plan, verb) = match dml.op {
             WriteOp::Delete => {
                 let (predicate, rows) = split(&dml.input);
                 let kept = match predicate {
-                    Some(p) => LogicalPlanBuilder::from(rows).filter(p.is_not_true())?.build()?,
+                    Some(p) => LogicalPlanBuilder::from(rows)
+                        .filter(p.is_not_true())?
+                        .build()?,
                     None => LogicalPlanBuilder::from(rows).filter(lit(false))?.build()?,
                 };
                 (marked(kept, false)?, "deleted")
             }
             _ => {
                 let LogicalPlan::Projection(projection) = dml.input.as_ref() else {
-                    return datafusion::common::not_impl_err!("this form of UPDATE is not supported");
+                    return datafusion::common::not_impl_err!(
+                        "this form of UPDATE is not supported"
+                    );
                 };
                 let (predicate, rows) = split(&projection.input);
                 if !reads_only_the_table(&rows) {
@@ -418,8 +428,12 @@ impl AmigoSession {
                 let updated = marked(dml.input.as_ref().clone(), true)?;
                 let plan = match predicate {
                     Some(p) => {
-                        let unchanged = LogicalPlanBuilder::from(rows).filter(p.is_not_true())?.build()?;
-                        LogicalPlanBuilder::from(updated).union(marked(unchanged, false)?)?.build()?
+                        let unchanged = LogicalPlanBuilder::from(rows)
+                            .filter(p.is_not_true())?
+                            .build()?;
+                        LogicalPlanBuilder::from(updated)
+                            .union(marked(unchanged, false)?)?
+                            .build()?
                     }
                     None => updated,
                 };
@@ -434,8 +448,13 @@ impl AmigoSession {
         let rows = stream.map(move |batch| {
             let batch = batch?;
             let flags = batch.column(batch.num_columns() - 1).as_boolean();
-            counter.fetch_add(flags.true_count() as u64, std::sync::atomic::Ordering::Relaxed);
-            Ok::<_, DataFusionError>(batch.project(&(0..batch.num_columns() - 1).collect::<Vec<_>>())?)
+            counter.fetch_add(
+                flags.true_count() as u64,
+                std::sync::atomic::Ordering::Relaxed,
+            );
+            Ok::<_, DataFusionError>(
+                batch.project(&(0..batch.num_columns() - 1).collect::<Vec<_>>())?,
+            )
         });
         let (manifest, written) = TableWriter::write_stream::<_, DataFusionError>(
             self.lake.clone(),
@@ -443,7 +462,11 @@ impl AmigoSession {
             &stored,
             Box::pin(rows),
             CommitMode::Rewrite { base },
-            if verb == "deleted" { "delete" } else { "update" },
+            if verb == "deleted" {
+                "delete"
+            } else {
+                "update"
+            },
         )
         .await?;
         let count = match verb {

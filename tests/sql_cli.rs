@@ -443,25 +443,61 @@ fn copy_writes_files_atomically() {
 #[test]
 fn delete_and_update_rewrite_the_table_as_a_new_version() {
     let lake = lake_with_table();
-    ok(amigo(lake.path(), &["sql", "-c", "CREATE TABLE raw.gone AS SELECT 2 AS id"], None));
+    ok(amigo(
+        lake.path(),
+        &["sql", "-c", "CREATE TABLE raw.gone AS SELECT 2 AS id"],
+        None,
+    ));
     let output = ok(amigo(
         lake.path(),
-        &["sql", "-c", "DELETE FROM raw.t WHERE id IN (SELECT id FROM raw.gone); UPDATE raw.t SET name = upper(name) WHERE id = 1; UPDATE raw.t SET name = 'x' WHERE id = 99"],
+        &[
+            "sql",
+            "-c",
+            "DELETE FROM raw.t WHERE id IN (SELECT id FROM raw.gone); UPDATE raw.t SET name = upper(name) WHERE id = 1; UPDATE raw.t SET name = 'x' WHERE id = 99",
+        ],
         None,
     ));
     let log = stderr(&output);
     assert!(log.contains("deleted 1 rows in raw.t"), "{log}");
     assert!(log.contains("updated 1 rows in raw.t"), "{log}");
     assert!(log.contains("updated 0 rows in raw.t"), "{log}");
-    assert_eq!(sql(lake.path(), "SELECT id, name FROM raw.t ORDER BY id", "csv"), "id,name\n1,HÉLÈNE\n3,\n");
+    assert_eq!(
+        sql(lake.path(), "SELECT id, name FROM raw.t ORDER BY id", "csv"),
+        "id,name\n1,HÉLÈNE\n3,\n"
+    );
 
     // A NULL predicate keeps the row, as in every SQL database.
-    ok(amigo(lake.path(), &["sql", "-c", "DELETE FROM raw.t WHERE name <> 'HÉLÈNE'"], None));
-    assert_eq!(sql(lake.path(), "SELECT count(*) AS n FROM raw.t", "csv"), "n\n2\n");
-    let output = ok(amigo(lake.path(), &["sql", "-c", "DELETE FROM raw.t"], None));
-    assert!(stderr(&output).contains("deleted 2 rows"), "{}", stderr(&output));
-    assert_eq!(sql(lake.path(), "SELECT count(*) AS n FROM raw.t", "csv"), "n\n0\n");
+    ok(amigo(
+        lake.path(),
+        &["sql", "-c", "DELETE FROM raw.t WHERE name <> 'HÉLÈNE'"],
+        None,
+    ));
+    assert_eq!(
+        sql(lake.path(), "SELECT count(*) AS n FROM raw.t", "csv"),
+        "n\n2\n"
+    );
+    let output = ok(amigo(
+        lake.path(),
+        &["sql", "-c", "DELETE FROM raw.t"],
+        None,
+    ));
+    assert!(
+        stderr(&output).contains("deleted 2 rows"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        sql(lake.path(), "SELECT count(*) AS n FROM raw.t", "csv"),
+        "n\n0\n"
+    );
     // The table and its columns survive an emptying delete.
-    ok(amigo(lake.path(), &["sql", "-c", "INSERT INTO raw.t VALUES (7, 'Zoé')"], None));
-    assert_eq!(sql(lake.path(), "SELECT id, name FROM raw.t", "csv"), "id,name\n7,Zoé\n");
+    ok(amigo(
+        lake.path(),
+        &["sql", "-c", "INSERT INTO raw.t VALUES (7, 'Zoé')"],
+        None,
+    ));
+    assert_eq!(
+        sql(lake.path(), "SELECT id, name FROM raw.t", "csv"),
+        "id,name\n7,Zoé\n"
+    );
 }
