@@ -237,11 +237,12 @@ impl Lake {
         let local = match location.split_once("://") {
             None => std::path::PathBuf::from(location),
             Some(("file", rest)) => std::path::PathBuf::from(rest),
+            Some(("s3", _)) => return Self::resolve_s3(location),
             Some((scheme, _)) => {
                 return Err(LakeError::Location {
                     location: location.to_string(),
                     reason: format!(
-                        "{scheme}:// lakes are not built into this binary; use a local directory"
+                        "{scheme}:// is not a supported lake location (use a directory, file:// or s3://)"
                     ),
                 });
             }
@@ -268,6 +269,34 @@ impl Lake {
             store: Arc::new(LocalFileSystem::new()),
             store_url: ObjectStoreUrl::local_filesystem(),
             root,
+        })
+    }
+
+    /// `s3://bucket/prefix`, on AWS or any S3-compatible server. Credentials, region and
+    /// endpoint come from the usual `AWS_*` variables (`AWS_ENDPOINT_URL`, `AWS_ALLOW_HTTP=true`
+    /// for a local server). Commits use conditional puts (`If-None-Match`), which the server must
+    /// support.
+    fn resolve_s3(location: &str) -> Result<Lake> {
+        let invalid = |reason: String| LakeError::Location {
+            location: location.to_string(),
+            reason,
+        };
+        let url = url::Url::parse(location).map_err(|e| invalid(e.to_string()))?;
+        let bucket = url
+            .host_str()
+            .filter(|b| !b.is_empty())
+            .ok_or_else(|| invalid("no bucket in the URL".into()))?;
+        let store = object_store::aws::AmazonS3Builder::from_env()
+            .with_url(location)
+            .build()
+            .map_err(|e| invalid(e.to_string()))?;
+        let store_url =
+            ObjectStoreUrl::parse(format!("s3://{bucket}")).map_err(|e| invalid(e.to_string()))?;
+        Ok(Lake {
+            location: location.to_string(),
+            store: Arc::new(store),
+            store_url,
+            root: Path::from(url.path()),
         })
     }
 

@@ -1,0 +1,244 @@
+//! A lake on an S3-compatible server: a real moto server, installed from PyPI into a virtualenv
+//! by this test (see tests/s3/requirements.txt) and started on a free loopback port.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+struct S3Server {
+    child: Child,
+    endpoint: String,
+}
+
+impl Drop for S3Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The server's virtualenv, installed once per test binary (tests run on parallel threads).
+fn venv() -> PathBuf {
+    static VENV: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    VENV.get_or_init(install_venv).clone()
+}
+
+fn install_venv() -> PathBuf {
+    let venv = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("moto-venv");
+    let server = venv.join("bin/moto_server");
+    if !server.exists() {
+        let status = Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(&venv)
+            .status()
+            .expect("python3 -m venv");
+        assert!(status.success(), "creating {}", venv.display());
+        let requirements = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/s3/requirements.txt");
+        let status = Command::new(venv.join("bin/pip"))
+            .args(["install", "--quiet", "-r"])
+            .arg(requirements)
+            .status()
+            .expect("pip install");
+        assert!(status.success(), "installing the S3 test server");
+    }
+    venv
+}
+
+fn start_server() -> S3Server {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let child = Command::new(venv().join("bin/moto_server"))
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start moto_server");
+    let server = S3Server {
+        child,
+        endpoint: format!("http://127.0.0.1:{port}"),
+    };
+    // Ready when it accepts connections (bounded wait, no fixed sleep).
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "moto_server did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    server
+}
+
+/// Creates a bucket with a plain HTTP PUT (the test server does not check signatures).
+fn create_bucket(port_endpoint: &str, bucket: &str) {
+    let address = port_endpoint.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(address).expect("connect");
+    write!(
+        stream,
+        "PUT /{bucket} HTTP/1.1\r\nHost: {address}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    )
+    .expect("send");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("response");
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+}
+
+fn amigo(server: &S3Server, args: &[&str]) -> Output {
+    let output = Command::new(env!("CARGO_BIN_EXE_amigo"))
+        .args(args)
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ENDPOINT_URL", &server.endpoint)
+        .env("AWS_ALLOW_HTTP", "true")
+        .env_remove("AMIGO_LAKE")
+        .output()
+        .expect("run amigo");
+    assert!(
+        output.status.success(),
+        "amigo {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+#[test]
+fn a_lake_on_s3_persists_tables_views_and_versions() {
+    let server = start_server();
+    create_bucket(&server.endpoint, "brand");
+    let lake = "s3://brand/cdp";
+
+    let not_yet = Command::new(env!("CARGO_BIN_EXE_amigo"))
+        .args(["sql", "--lake", lake, "-c", "SELECT 1"])
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ENDPOINT_URL", &server.endpoint)
+        .env("AWS_ALLOW_HTTP", "true")
+        .output()
+        .expect("run amigo");
+    assert!(!not_yet.status.success());
+    assert!(String::from_utf8_lossy(&not_yet.stderr).contains("not an amigo lake"));
+
+    amigo(&server, &["init", "--lake", lake]);
+    amigo(
+        &server,
+        &[
+            "sql",
+            "--lake",
+            lake,
+            "-c",
+            "CREATE TABLE raw.c AS SELECT v AS id, 'client ' || v AS name FROM generate_series(1, 5000) t(v); \
+             INSERT INTO raw.c VALUES (9999, 'Zoé'); \
+             DELETE FROM raw.c WHERE id <= 1000; \
+             CREATE VIEW analytics.named AS SELECT name FROM raw.c WHERE id = 9999",
+        ],
+    );
+    let output = amigo(
+        &server,
+        &[
+            "sql",
+            "--lake",
+            lake,
+            "--format",
+            "csv",
+            "-c",
+            "SELECT count(*) AS n, max(id) AS top FROM raw.c; SELECT name FROM analytics.named",
+        ],
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "n,top\n4001,9999\nname\nZoé\n"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn commits_on_s3_are_create_if_absent_so_concurrent_writers_never_lose_rows() {
+    use std::sync::Arc;
+
+    use amigo::lake::Lake;
+    use amigo::session::{AmigoSession, Outcome};
+    use arrow::array::AsArray;
+    use arrow::datatypes::Int64Type;
+    use datafusion::execution::object_store::ObjectStoreUrl;
+    use object_store::path::Path as ObjectPath;
+    use object_store::{ObjectStore, PutMode, PutOptions};
+
+    let server = start_server();
+    create_bucket(&server.endpoint, "brand");
+    let store: Arc<dyn ObjectStore> = Arc::new(
+        object_store::aws::AmazonS3Builder::new()
+            .with_bucket_name("brand")
+            .with_endpoint(&server.endpoint)
+            .with_allow_http(true)
+            .with_access_key_id("test")
+            .with_secret_access_key("test")
+            .with_region("us-east-1")
+            .build()
+            .expect("s3 store"),
+    );
+
+    // The server honours create-if-absent, which every commit relies on.
+    let create = || PutOptions {
+        mode: PutMode::Create,
+        ..Default::default()
+    };
+    let probe = ObjectPath::from("probe/once");
+    store
+        .put_opts(&probe, "a".into(), create())
+        .await
+        .expect("first put");
+    let second = store.put_opts(&probe, "b".into(), create()).await;
+    assert!(
+        matches!(second, Err(object_store::Error::AlreadyExists { .. })),
+        "{second:?}"
+    );
+
+    let lake = Lake::with_store(
+        "s3://brand/concurrent",
+        store,
+        ObjectStoreUrl::parse("s3://brand").expect("url"),
+        ObjectPath::from("concurrent"),
+        true,
+    )
+    .await
+    .expect("lake");
+    let session = AmigoSession::open(lake.clone()).await.expect("session");
+    session
+        .execute("CREATE TABLE raw.events (id BIGINT)")
+        .await
+        .expect("create");
+    let mut writers = Vec::new();
+    for writer in 0..4i64 {
+        let lake = lake.clone();
+        writers.push(tokio::spawn(async move {
+            let session = AmigoSession::open(lake).await.expect("session");
+            for i in 0..5 {
+                session
+                    .execute(&format!(
+                        "INSERT INTO raw.events VALUES ({})",
+                        writer * 10 + i
+                    ))
+                    .await
+                    .expect("insert");
+            }
+        }));
+    }
+    for writer in writers {
+        writer.await.expect("writer");
+    }
+    let fresh = AmigoSession::open(lake).await.expect("session");
+    let Outcome::Rows(frame) = fresh
+        .execute("SELECT count(DISTINCT id) FROM raw.events")
+        .await
+        .expect("count")
+    else {
+        panic!("rows");
+    };
+    let batches = frame.collect().await.expect("collect");
+    assert_eq!(
+        batches[0].column(0).as_primitive::<Int64Type>().value(0),
+        20
+    );
+}
