@@ -47,7 +47,7 @@ enum Sink {
     Parquet {
         path: PathBuf,
         temp: PathBuf,
-        writer: Option<parquet::arrow::ArrowWriter<File>>,
+        writer: Option<Box<parquet::arrow::ArrowWriter<File>>>,
     },
 }
 
@@ -149,8 +149,9 @@ impl ResultWriter {
                     );
                 }
                 let file = File::create(&*temp)?;
-                let parquet =
-                    writer.insert(parquet::arrow::ArrowWriter::try_new(file, schema, None)?);
+                let parquet = writer.insert(Box::new(parquet::arrow::ArrowWriter::try_new(
+                    file, schema, None,
+                )?));
                 while let Some(batch) = stream.next().await {
                     let batch = batch?;
                     rows += batch.num_rows() as u64;
