@@ -4,14 +4,17 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use arrow::record_batch::RecordBatchReader;
 use chrono::NaiveDate;
 use clap::Args;
+use datafusion::error::DataFusionError;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 use super::CliResult;
 use crate::generate::{GenerateConfig, generate};
 use crate::lake::write::TableWriter;
 use crate::lake::{CommitMode, Lake, TableName};
+use crate::session::root_message;
 
 #[derive(Debug, Args)]
 pub struct GenerateArgs {
@@ -64,7 +67,18 @@ pub async fn run(args: GenerateArgs) -> CliResult<()> {
         .await
         .map_err(|e| format!("the generator stopped: {e}"))?
         .map_err(|e| e.to_string())?;
-    eprintln!("{report}");
+    let manifest = &report.manifest;
+    eprintln!(
+        "generated {} customer records of {} people ({:.1}% duplicates) in {:.1}s into {}",
+        manifest.customers,
+        manifest.persons,
+        manifest.duplicate_rate * 100.0,
+        report.elapsed.as_secs_f64(),
+        args.out.display()
+    );
+    for (table, rows) in &manifest.tables {
+        eprintln!("  {table}: {rows} rows");
+    }
 
     if let (Some(lake), Some(staging)) = (lake, staging) {
         let started = std::time::Instant::now();
@@ -108,9 +122,8 @@ async fn load_table(lake: &Arc<Lake>, file: &std::path::Path) -> CliResult<()> {
         })
         .map_err(|e| format!("{}: {e}", file.display()))?;
     let schema = reader.schema();
-    let batches =
-        futures::stream::iter(reader.map(|b| b.map_err(|e| format!("{}: {e}", file.display()))));
-    let (manifest, rows) = TableWriter::write_stream::<_, String>(
+    let batches = futures::stream::iter(reader.map(|b| b.map_err(DataFusionError::from)));
+    let (manifest, rows) = TableWriter::write_stream::<_, DataFusionError>(
         lake.clone(),
         name.clone(),
         &schema,
@@ -118,7 +131,14 @@ async fn load_table(lake: &Arc<Lake>, file: &std::path::Path) -> CliResult<()> {
         CommitMode::Replace,
         "generate",
     )
-    .await?;
+    .await
+    .map_err(|e| {
+        format!(
+            "loading {name} from {}: {}",
+            file.display(),
+            root_message(&e)
+        )
+    })?;
     eprintln!("  {name}: {rows} rows (version {})", manifest.version);
     Ok(())
 }

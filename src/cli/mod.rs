@@ -1,6 +1,6 @@
 //! The `amigo` command line: one module per subcommand, each with its own arguments.
 
-// pub mod generate; (waiting on the generator)
+pub mod generate;
 pub mod init;
 pub mod output;
 pub mod sql;
@@ -28,7 +28,7 @@ pub enum Command {
     /// Run SQL over the lake (from -c, -f files or standard input)
     Sql(sql::SqlArgs),
     /// Generate realistic customer data: native source exports, ground truth, and a lake
-    // Generate(generate::GenerateArgs),
+    Generate(generate::GenerateArgs),
     /// Create an empty lake
     Init(init::InitArgs),
 }
@@ -46,7 +46,7 @@ pub async fn run() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Sql(args) => sql::run(args).await,
-        // Command::Generate(args) => generate::run(args).await,
+        Command::Generate(args) => generate::run(args).await,
         Command::Init(args) => init::run(args).await,
     };
     match result {
