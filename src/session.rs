@@ -10,6 +10,7 @@
 use std::sync::Arc;
 
 use arrow::array::AsArray;
+use datafusion::catalog::SchemaProvider;
 use datafusion::common::ResolvedTableReference;
 use datafusion::common::{Column, TableReference};
 use datafusion::dataframe::DataFrame;
@@ -256,7 +257,6 @@ impl AmigoSession {
             );
         };
         let name = TableName::new(&resolved.schema, &resolved.table);
-        use datafusion::catalog::SchemaProvider;
         if schema.table_exist(&name.table) {
             if !schema.is_lake_table(&name.table) {
                 return datafusion::common::plan_err!(
@@ -376,7 +376,7 @@ impl AmigoSession {
             );
         };
         let name = TableName::new(&resolved.schema, &resolved.table);
-        let provider = datafusion::catalog::SchemaProvider::table(schema.as_ref(), &name.table)
+        let provider = SchemaProvider::table(schema.as_ref(), &name.table)
             .await?
             .ok_or_else(|| DataFusionError::Plan(format!("table {name} does not exist")))?;
         let Some(table) = provider.downcast_ref::<crate::lake::table::LakeTable>() else {
