@@ -73,7 +73,13 @@ fn same_seed_gives_identical_bytes_and_another_seed_differs() {
     let b = tempfile::tempdir().expect("tempdir");
     let c = tempfile::tempdir().expect("tempdir");
     generate(&config(7, 3_000, a.path(), true)).expect("run a");
-    generate(&config(7, 3_000, b.path(), true)).expect("run b");
+    // The same data whatever the number of threads.
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("pool")
+        .install(|| generate(&config(7, 3_000, b.path(), true)))
+        .expect("run b");
     generate(&config(8, 3_000, c.path(), true)).expect("run c");
     let fa = files_under(a.path());
     let fb = files_under(b.path());
@@ -796,6 +802,123 @@ fn phone_numbers_are_valid_for_libphonenumber() {
     );
 }
 
+/// Every value (microseconds) of a timestamp column, over all batches.
+fn timestamps(batches: &[RecordBatch], column: &str) -> Vec<i64> {
+    batches
+        .iter()
+        .flat_map(|b| {
+            let a = b
+                .column_by_name(column)
+                .expect(column)
+                .as_primitive::<arrow::datatypes::TimestampMicrosecondType>()
+                .clone();
+            (0..a.len()).map(move |i| a.value(i))
+        })
+        .collect()
+}
+
+fn assert_history_before(canonical: &Path, as_of: chrono::NaiveDate) {
+    let end = as_of
+        .and_hms_opt(0, 0, 0)
+        .expect("midnight")
+        .and_utc()
+        .timestamp_micros();
+    let day = 86_400 * 1_000_000;
+    for (table, column) in [
+        ("customer_records", "created_at"),
+        ("customer_records", "updated_at"),
+        ("orders", "ordered_at"),
+        ("consent_events", "recorded_at"),
+        ("interactions", "occurred_at"),
+    ] {
+        let ts = timestamps(&read_table(canonical, table), column);
+        let (min, max) = (ts.iter().min().copied(), ts.iter().max().copied());
+        let (Some(min), Some(max)) = (min, max) else {
+            panic!("{table}.{column} is empty");
+        };
+        // Local evening times on the eve of `as_of` may fall just after midnight UTC.
+        assert!(max < end + day, "{table}.{column} goes past as_of");
+        assert!(
+            min > end - 21 * 365 * day,
+            "{table}.{column} starts too early"
+        );
+    }
+}
+
+#[test]
+fn every_date_derives_from_as_of() {
+    assert_history_before(&fixture().canonical, GenerateConfig::default_as_of());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut cfg = config(3, 1_500, dir.path(), true);
+    cfg.as_of = chrono::NaiveDate::from_ymd_opt(2019, 6, 30).expect("date");
+    let report = generate(&cfg).expect("generate");
+    assert_eq!(report.manifest.as_of, "2019-06-30");
+    assert_history_before(&dir.path().join("canonical"), cfg.as_of);
+}
+
+#[test]
+fn shopify_creation_time_is_the_first_consent_event() {
+    // The Shopify customer export has no dates: ingest takes created_at from the account's
+    // first consent event, which the generator records at creation.
+    let f = fixture();
+    let mut first_event: HashMap<String, i64> = HashMap::new();
+    for b in read_table(&f.canonical, "consent_events") {
+        let source = b
+            .column_by_name("source_system")
+            .expect("source")
+            .as_string::<i32>()
+            .clone();
+        let id = b
+            .column_by_name("customer_source_id")
+            .expect("id")
+            .as_string::<i32>()
+            .clone();
+        let at = b
+            .column_by_name("recorded_at")
+            .expect("at")
+            .as_primitive::<arrow::datatypes::TimestampMicrosecondType>()
+            .clone();
+        for i in 0..b.num_rows() {
+            if source.value(i) == "shopify" {
+                let e = first_event
+                    .entry(id.value(i).to_string())
+                    .or_insert(i64::MAX);
+                *e = (*e).min(at.value(i));
+            }
+        }
+    }
+    let mut checked = 0;
+    for b in read_table(&f.canonical, "customer_records") {
+        let source = b
+            .column_by_name("source_system")
+            .expect("source")
+            .as_string::<i32>()
+            .clone();
+        let id = b
+            .column_by_name("source_id")
+            .expect("id")
+            .as_string::<i32>()
+            .clone();
+        let created = b
+            .column_by_name("created_at")
+            .expect("created")
+            .as_primitive::<arrow::datatypes::TimestampMicrosecondType>()
+            .clone();
+        for i in 0..b.num_rows() {
+            if source.value(i) == "shopify" {
+                assert_eq!(
+                    first_event.get(id.value(i)),
+                    Some(&created.value(i)),
+                    "{}",
+                    id.value(i)
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 1000);
+}
+
 #[test]
 fn bad_configuration_and_unwritable_output_are_reported() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -825,17 +948,23 @@ fn seed_scale() {
     println!("elapsed: {:.1} s", report.elapsed.as_secs_f64());
     println!("{}", serde_json::to_string_pretty(m).expect("json"));
     assert!((0.16..=0.20).contains(&m.duplicate_rate));
-}
-
-#[test]
-#[ignore]
-fn tmp_seed_scale_native_only() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let cfg = GenerateConfig::new(2026, dir.path().join("out"));
-    let report = generate(&cfg).expect("generate");
-    println!("native only elapsed: {:.1} s", report.elapsed.as_secs_f64());
-    let out = std::process::Command::new("du").arg("-sh").arg(dir.path().join("out")).output().expect("du");
-    println!("{}", String::from_utf8_lossy(&out.stdout));
-    let out = std::process::Command::new("du").arg("-ah").arg(dir.path().join("out")).output().expect("du");
-    println!("{}", String::from_utf8_lossy(&out.stdout));
+    // The seed volumes: ~3.5M orders, ~8.7M interactions, 45K products, 12 stores.
+    let t = &m.tables;
+    assert!(
+        (3_200_000..=3_800_000).contains(&t["raw.orders"]),
+        "{}",
+        t["raw.orders"]
+    );
+    assert!(
+        (8_000_000..=9_400_000).contains(&t["raw.interactions"]),
+        "{}",
+        t["raw.interactions"]
+    );
+    assert_eq!(t["raw.products"], 45_000);
+    assert_eq!(t["raw.stores"], 12);
+    assert!(
+        report.elapsed.as_secs() < 60,
+        "seed scale took {:?}",
+        report.elapsed
+    );
 }

@@ -45,12 +45,18 @@ async fn a_lake_on_an_object_store_works_like_a_local_one() {
         .execute("CREATE TABLE unified.c AS SELECT v AS id FROM generate_series(1, 1000) t(v)")
         .await
         .expect("create");
-    session.execute("INSERT INTO unified.c VALUES (5000)").await.expect("insert");
+    session
+        .execute("INSERT INTO unified.c VALUES (5000)")
+        .await
+        .expect("insert");
     session
         .execute("CREATE VIEW analytics.big AS SELECT id FROM unified.c WHERE id > 999")
         .await
         .expect("view");
-    assert_eq!(query_i64(&session, "SELECT count(*) FROM unified.c").await, vec![1001]);
+    assert_eq!(
+        query_i64(&session, "SELECT count(*) FROM unified.c").await,
+        vec![1001]
+    );
 
     // A second session (another process would do the same) finds tables and views by listing.
     let again = AmigoSession::open(lake.clone()).await.expect("session");
@@ -91,7 +97,10 @@ async fn concurrent_inserts_all_land() {
             let session = AmigoSession::open(lake).await.expect("session");
             for i in 0..5 {
                 session
-                    .execute(&format!("INSERT INTO raw.events VALUES ({})", writer * 100 + i))
+                    .execute(&format!(
+                        "INSERT INTO raw.events VALUES ({})",
+                        writer * 100 + i
+                    ))
                     .await
                     .expect("insert");
             }

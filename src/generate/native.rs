@@ -370,8 +370,9 @@ fn ts_string(f: impl FnOnce(&mut Vec<u8>)) -> String {
 
 fn to_cp1252(csv: Csv) -> (Vec<u8>, u64) {
     let rows = csv.rows;
-    let text = String::from_utf8_lossy(&csv.buf);
-    let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(&text);
+    // The buffer was built from `&str` pieces, so it is valid UTF-8.
+    let text = std::str::from_utf8(&csv.buf).unwrap_or_default();
+    let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(text);
     (bytes.into_owned(), rows)
 }
 
@@ -386,11 +387,11 @@ pub fn render_chunk(
     let mut corruptions = [0u64; CORRUPTIONS.len()];
     let mut per_source = [0u64; 3];
     let n = data.records.len();
-    let mut shop_customers = Csv::new(b',', false);
-    let mut clients = Csv::new(b';', true);
-    let mut web = Vec::with_capacity(n * 200);
+    let mut shop_customers = Csv::with_capacity(b',', false, n * 100);
+    let mut clients = Csv::with_capacity(b';', true, n * 120);
+    let mut web = Vec::with_capacity(n * 80);
     let mut web_rows = 0u64;
-    let mut truth = Csv::new(b',', false);
+    let mut truth = Csv::with_capacity(b',', false, n * 60);
 
     for (r, rec) in data.records.iter().enumerate() {
         let facts = &data.facts[r];
@@ -541,8 +542,10 @@ pub fn render_chunk(
     }
 
     // Orders.
-    let mut shop_orders = Csv::new(b',', false);
-    let mut tickets = Csv::new(b';', true);
+    let lines = data.lines.len();
+    let mut shop_orders = Csv::with_capacity(b',', false, lines * 700);
+    let mut tickets = Csv::with_capacity(b';', true, lines * 200);
+    let mut segment = Csv::new(b',', false);
     let paris = Europe::Paris;
     for order in &data.orders {
         let rec = order.record.map(|r| &data.records[r as usize]);
@@ -607,29 +610,77 @@ pub fn render_chunk(
                     shop_time(Some(order.at)),
                     shop_time(cancelled),
                 );
+                // Order-level fields are rendered once, then repeated on every line row.
+                let s = &mut segment;
+                s.field(&name);
+                s.opt(rec.email.as_deref());
+                s.field(financial_status(order.status));
+                s.raw().extend_from_slice(&paid);
+                s.field(if fulfilled.is_some() {
+                    "fulfilled"
+                } else {
+                    "unfulfilled"
+                });
+                s.raw().extend_from_slice(&fulfilled_at);
+                s.field(yes_no(facts.opted_in(activity::EMAIL)));
+                s.field(cur);
+                text::push_money(s.raw(), order.subtotal, b'.');
+                text::push_money(s.raw(), order.shipping, b'.');
+                text::push_money(s.raw(), order.tax, b'.');
+                text::push_money(s.raw(), order.total, b'.');
+                s.opt(order.discount_code);
+                text::push_money(s.raw(), order.discount, b'.');
+                s.field(shipping_method);
+                s.raw().extend_from_slice(&created);
+                let head = s.take();
+                for _ in 0..2 {
+                    // Billing, then shipping (the same address).
+                    s.field(&billing_name);
+                    s.opt(street.as_deref());
+                    s.opt(rec.line1.as_deref());
+                    s.opt(rec.line2.as_deref());
+                    s.opt(rec.company.filter(|_| rec.line1.is_some()));
+                    s.opt(city.filter(|_| rec.line1.is_some()));
+                    s.opt(rec.postcode.as_deref().filter(|_| rec.line1.is_some()));
+                    s.opt(rec.region.filter(|_| rec.line1.is_some()));
+                    s.opt(country);
+                    s.opt(rec.phone.as_deref().filter(|_| rec.line1.is_some()));
+                }
+                s.empty(); // Notes
+                s.empty(); // Note Attributes
+                s.raw().extend_from_slice(&cancelled);
+                s.field(payment);
+                s.field(&reference);
+                text::push_money(s.raw(), order.refunded, b'.');
+                s.field("Maison Amigo");
+                text::push_money(s.raw(), 0, b'.');
+                s.empty(); // Employee
+                s.empty(); // Location
+                s.empty(); // Device ID
+                s.field(&id);
+                s.empty(); // Tags
+                s.field("Low");
+                s.field("web");
+                let middle = s.take();
+                s.field(tax_name(order));
+                text::push_money(s.raw(), order.tax, b'.');
+                for _ in 0..8 {
+                    s.empty(); // Tax 2..5 name and value
+                }
+                s.opt(rec.phone.as_deref());
+                s.empty(); // Receipt Number
+                s.empty(); // Duties
+                s.opt(region_name.filter(|n| !n.is_empty()));
+                s.opt(region_name.filter(|n| !n.is_empty()));
+                s.field(&format!("{name}.1"));
+                s.empty(); // Payment Terms Name
+                s.empty(); // Next Payment Due At
+                s.field(&reference);
+                let tail = s.take();
                 for line in &data.lines[lo as usize..hi as usize] {
                     let product = &world.catalog.products[line.product as usize];
                     let c = &mut shop_orders;
-                    c.field(&name);
-                    c.opt(rec.email.as_deref());
-                    c.field(financial_status(order.status));
-                    c.raw().extend_from_slice(&paid);
-                    c.field(if fulfilled.is_some() {
-                        "fulfilled"
-                    } else {
-                        "unfulfilled"
-                    });
-                    c.raw().extend_from_slice(&fulfilled_at);
-                    c.field(yes_no(facts.opted_in(activity::EMAIL)));
-                    c.field(cur);
-                    text::push_money(c.raw(), order.subtotal, b'.');
-                    text::push_money(c.raw(), order.shipping, b'.');
-                    text::push_money(c.raw(), order.tax, b'.');
-                    text::push_money(c.raw(), order.total, b'.');
-                    c.opt(order.discount_code);
-                    text::push_money(c.raw(), order.discount, b'.');
-                    c.field(shipping_method);
-                    c.raw().extend_from_slice(&created);
+                    c.segment(&head);
                     c.int(i64::from(line.quantity));
                     c.field(&product.name);
                     text::push_money(c.raw(), line.unit_price, b'.');
@@ -642,49 +693,9 @@ pub fn render_chunk(
                     } else {
                         "pending"
                     });
-                    for _ in 0..2 {
-                        // Billing, then shipping (the same address).
-                        c.field(&billing_name);
-                        c.opt(street.as_deref());
-                        c.opt(rec.line1.as_deref());
-                        c.opt(rec.line2.as_deref());
-                        c.opt(rec.company.filter(|_| rec.line1.is_some()));
-                        c.opt(city.filter(|_| rec.line1.is_some()));
-                        c.opt(rec.postcode.as_deref().filter(|_| rec.line1.is_some()));
-                        c.opt(rec.region.filter(|_| rec.line1.is_some()));
-                        c.opt(country);
-                        c.opt(rec.phone.as_deref().filter(|_| rec.line1.is_some()));
-                    }
-                    c.empty(); // Notes
-                    c.empty(); // Note Attributes
-                    c.raw().extend_from_slice(&cancelled);
-                    c.field(payment);
-                    c.field(&reference);
-                    text::push_money(c.raw(), order.refunded, b'.');
-                    c.field("Maison Amigo");
-                    text::push_money(c.raw(), 0, b'.');
-                    c.empty(); // Employee
-                    c.empty(); // Location
-                    c.empty(); // Device ID
-                    c.field(&id);
-                    c.empty(); // Tags
-                    c.field("Low");
-                    c.field("web");
+                    c.segment(&middle);
                     text::push_money(c.raw(), line.discount, b'.');
-                    c.field(tax_name(order));
-                    text::push_money(c.raw(), order.tax, b'.');
-                    for _ in 0..8 {
-                        c.empty(); // Tax 2..5 name and value
-                    }
-                    c.opt(rec.phone.as_deref());
-                    c.empty(); // Receipt Number
-                    c.empty(); // Duties
-                    c.opt(region_name.filter(|n| !n.is_empty()));
-                    c.opt(region_name.filter(|n| !n.is_empty()));
-                    c.field(&format!("{name}.1"));
-                    c.empty(); // Payment Terms Name
-                    c.empty(); // Next Payment Due At
-                    c.field(&reference);
+                    c.segment(&tail);
                     c.end();
                 }
             }
@@ -726,7 +737,7 @@ pub fn render_chunk(
     }
 
     // Consent events.
-    let mut consents = Csv::new(b',', false);
+    let mut consents = Csv::with_capacity(b',', false, data.events.len() * 100);
     let mut counters = base.events;
     for e in &data.events {
         let rec = &data.records[e.record as usize];
@@ -745,7 +756,7 @@ pub fn render_chunk(
     }
 
     // Interactions.
-    let mut inter = Csv::new(b',', false);
+    let mut inter = Csv::with_capacity(b',', false, data.interactions.len() * 90);
     let mut counters = base.interactions;
     for i in &data.interactions {
         let rec = &data.records[i.record as usize];

@@ -302,13 +302,30 @@ pub struct Csv {
 
 impl Csv {
     pub fn new(delim: u8, crlf: bool) -> Self {
+        Self::with_capacity(delim, crlf, 1 << 12)
+    }
+
+    pub fn with_capacity(delim: u8, crlf: bool, bytes: usize) -> Self {
         Self {
-            buf: Vec::with_capacity(1 << 16),
+            buf: Vec::with_capacity(bytes),
             delim,
             crlf,
             first: true,
             rows: 0,
         }
+    }
+
+    /// Takes the fields written so far (a segment of a line, for [`Csv::segment`]) and starts
+    /// over.
+    pub fn take(&mut self) -> Vec<u8> {
+        self.first = true;
+        std::mem::take(&mut self.buf)
+    }
+
+    /// Writes a segment of already rendered fields (from [`Csv::take`]) as the next fields.
+    pub fn segment(&mut self, fields: &[u8]) {
+        self.sep();
+        self.buf.extend_from_slice(fields);
     }
 
     fn sep(&mut self) {
