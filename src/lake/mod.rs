@@ -375,21 +375,12 @@ impl Lake {
                     continue;
                 };
                 let name = TableName::new(&schema, &table);
-                if let Some(version) = self.latest_version(&name).await? {
+                // A dropped table's latest version is a tombstone: it is not listed.
+                if let Some(version) = self.latest_version(&name).await?
+                    && !self.read_manifest(&name, version).await?.dropped
+                {
                     tables.insert(table, version);
                 }
-            }
-            // Tables whose latest version is a tombstone are listed until their manifest is
-            // read; drop them here so a dropped table never shows up.
-            let mut dropped = Vec::new();
-            for (table, _) in tables.iter() {
-                let name = TableName::new(&schema, table);
-                if self.current_manifest(&name).await?.is_none() {
-                    dropped.push(table.clone());
-                }
-            }
-            for table in dropped {
-                tables.remove(&table);
             }
             let views = contents.views.entry(schema.clone()).or_default();
             for object in listing.objects {
