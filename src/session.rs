@@ -219,6 +219,19 @@ impl AmigoSession {
                     name.schema, name.table
                 )))
             }
+            LogicalPlan::Ddl(DdlStatement::CreateExternalTable(ref create)) => {
+                let name = create.name.to_string();
+                self.ctx.execute_logical_plan(plan).await?;
+                Ok(Outcome::Done(format!(
+                    "registered external table {name} for this session only (it is not saved in the lake)"
+                )))
+            }
+            LogicalPlan::Ddl(_) | LogicalPlan::Statement(_) => {
+                // Other DDL and SET-like statements return no rows: say what was done instead.
+                let what = plan.display().to_string();
+                self.ctx.execute_logical_plan(plan).await?.collect().await?;
+                Ok(Outcome::Done(what))
+            }
             other => self.run_in_datafusion(other).await,
         }
     }

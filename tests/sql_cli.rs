@@ -501,3 +501,36 @@ fn delete_and_update_rewrite_the_table_as_a_new_version() {
         "id,name\n7,Zoé\n"
     );
 }
+
+#[test]
+fn a_csv_file_loads_into_the_lake_through_an_external_table() {
+    let lake = lake_with_table();
+    let csv = lake.path().join("people.csv");
+    std::fs::write(&csv, "id,city\n1,Paris\n2,Séoul\n").expect("write csv");
+    let script = format!(
+        "CREATE EXTERNAL TABLE people_file STORED AS CSV LOCATION '{}' OPTIONS ('format.has_header' 'true');\n\
+         CREATE TABLE raw.people AS SELECT * FROM people_file;",
+        csv.display()
+    );
+    let output = ok(amigo(lake.path(), &["sql", "-c", &script], None));
+    assert_eq!(stdout(&output), "", "DDL prints no rows");
+    assert!(
+        stderr(&output).contains("for this session only"),
+        "{}",
+        stderr(&output)
+    );
+    // The lake table stays; the external table was for that run only.
+    assert_eq!(
+        sql(
+            lake.path(),
+            "SELECT city FROM raw.people ORDER BY id",
+            "csv"
+        ),
+        "city\nParis\nSéoul\n"
+    );
+    failed(amigo(
+        lake.path(),
+        &["sql", "-c", "SELECT * FROM people_file"],
+        None,
+    ));
+}
