@@ -111,7 +111,7 @@ impl AmigoSession {
             let mut failed = Vec::new();
             let before = pending.len();
             for (name, sql) in pending {
-                if let Err(e) = self.ctx.sql(&sql).await {
+                if let Err(e) = self.create_saved_view(&sql).await {
                     failed.push((name, sql, e));
                 }
             }
@@ -127,6 +127,17 @@ impl AmigoSession {
                 .map(|(name, sql, _)| (name, sql))
                 .collect();
         }
+    }
+
+    /// Runs a saved view's file, which must hold one CREATE VIEW and nothing else: a lake file
+    /// is not allowed to run other statements when a session opens.
+    async fn create_saved_view(&self, sql: &str) -> Result<()> {
+        let plan = self.ctx.state().create_logical_plan(sql).await?;
+        if !matches!(plan, LogicalPlan::Ddl(DdlStatement::CreateView(_))) {
+            return datafusion::common::plan_err!("the file does not hold a CREATE VIEW statement");
+        }
+        self.ctx.execute_logical_plan(plan).await?;
+        Ok(())
     }
 
     /// Runs one SQL statement.

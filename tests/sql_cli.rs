@@ -534,3 +534,25 @@ fn a_csv_file_loads_into_the_lake_through_an_external_table() {
         None,
     ));
 }
+
+#[test]
+fn a_view_file_that_is_not_a_view_is_reported_and_not_run() {
+    let lake = lake_with_table();
+    std::fs::create_dir_all(lake.path().join("analytics")).expect("schema dir");
+    std::fs::write(
+        lake.path().join("analytics/evil.sql"),
+        "DROP TABLE raw.t;\n",
+    )
+    .expect("write view file");
+    let output = ok(amigo(
+        lake.path(),
+        &["sql", "-c", "SELECT count(*) AS n FROM raw.t"],
+        None,
+    ));
+    assert_eq!(stdout(&output), "n\n3\n");
+    assert!(
+        stderr(&output).contains("warning: view analytics.evil does not load"),
+        "{}",
+        stderr(&output)
+    );
+}
