@@ -42,9 +42,11 @@ const COMMIT_RETRIES: usize = 64;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LakeError {
-    #[error("lake {0} does not exist (create it with `amigo init {0}`)")]
+    #[error("lake {0} does not exist (create it with `amigo init --lake {0}`)")]
     Missing(String),
-    #[error("{0} is not an amigo lake: it has no {MARKER_FILE} (create one with `amigo init`)")]
+    #[error(
+        "{0} is not an amigo lake: it has no {MARKER_FILE} (create one with `amigo init --lake {0}`)"
+    )]
     NotALake(String),
     #[error("unsupported lake location {location}: {reason}")]
     Location { location: String, reason: String },
