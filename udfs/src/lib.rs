@@ -11,9 +11,12 @@ use datafusion::error::Result;
 use datafusion::logical_expr::ScalarUDF;
 use datafusion::prelude::SessionContext;
 
+pub mod common;
+pub mod email;
+
 /// Every scalar function of the crate.
 pub fn all_scalar_functions() -> Vec<Arc<ScalarUDF>> {
-    Vec::new()
+    email::functions()
 }
 
 /// Registers every amigo function in `ctx`.
@@ -22,4 +25,122 @@ pub fn register_all(ctx: &SessionContext) -> Result<()> {
         ctx.register_udf(udf.as_ref().clone());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use datafusion::arrow::array::{Array, AsArray};
+    use datafusion::arrow::datatypes::DataType;
+
+    use super::*;
+
+    #[test]
+    fn every_function_has_documentation() {
+        for udf in all_scalar_functions() {
+            let doc = udf.documentation();
+            let Some(doc) = doc else {
+                panic!("{} has no documentation", udf.name());
+            };
+            assert!(
+                !doc.description.is_empty(),
+                "{}: empty description",
+                udf.name()
+            );
+            assert!(
+                doc.syntax_example.starts_with(udf.name()),
+                "{}: syntax",
+                udf.name()
+            );
+            assert!(doc.sql_example.is_some(), "{}: no SQL example", udf.name());
+            assert!(doc.arguments.is_some(), "{}: no arguments", udf.name());
+        }
+    }
+
+    #[test]
+    fn names_and_aliases_are_unique() {
+        let mut seen = HashSet::new();
+        for udf in all_scalar_functions() {
+            for name in std::iter::once(udf.name()).chain(udf.aliases().iter().map(String::as_str))
+            {
+                assert!(
+                    seen.insert(name.to_owned()),
+                    "duplicate function name {name}"
+                );
+            }
+        }
+    }
+
+    async fn query(sql: &str) -> Result<Vec<Option<String>>> {
+        let ctx = SessionContext::new();
+        register_all(&ctx)?;
+        let batches = ctx.sql(sql).await?.collect().await?;
+        let mut out = Vec::new();
+        for batch in batches {
+            let column = batch.column(0);
+            assert_eq!(column.data_type(), &DataType::Utf8, "{sql}");
+            let strings = column.as_string::<i32>();
+            out.extend(strings.iter().map(|s| s.map(str::to_owned)));
+        }
+        Ok(out)
+    }
+
+    #[tokio::test]
+    async fn normalize_email_over_every_string_type() -> Result<()> {
+        for string_type in ["Utf8", "LargeUtf8", "Utf8View", "Dictionary(Int32, Utf8)"] {
+            let sql = format!(
+                "SELECT normalize_email(arrow_cast(e, '{string_type}')) FROM \
+                 (VALUES (' Marie.Dupont@Gmail.COM '), (NULL), ('not an email'), \
+                 ('Hélène@Exemple.FR')) t(e)"
+            );
+            assert_eq!(
+                query(&sql).await?,
+                vec![
+                    Some("marie.dupont@gmail.com".to_owned()),
+                    None,
+                    None,
+                    Some("hélène@exemple.fr".to_owned()),
+                ],
+                "{string_type}"
+            );
+        }
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn email_functions_on_scalars() -> Result<()> {
+        let ctx = SessionContext::new();
+        register_all(&ctx)?;
+        let batches = ctx
+            .sql(
+                "SELECT email_domain(' A@Exämple.FR'), email_local(' A@Exämple.FR'), \
+                 is_valid_email('a@@b.fr'), is_valid_email(CAST(NULL AS VARCHAR))",
+            )
+            .await?
+            .collect()
+            .await?;
+        let row = &batches[0];
+        assert_eq!(
+            row.column(0).as_string::<i32>().value(0),
+            "xn--exmple-cua.fr"
+        );
+        assert_eq!(row.column(1).as_string::<i32>().value(0), "a");
+        assert!(!row.column(2).as_boolean().value(0));
+        assert!(row.column(3).is_null(0));
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn wrong_argument_type_is_a_plan_error() -> Result<()> {
+        let ctx = SessionContext::new();
+        register_all(&ctx)?;
+        let err = ctx.sql("SELECT normalize_email(42)").await.unwrap_err();
+        assert!(
+            matches!(err.find_root(), datafusion::error::DataFusionError::Plan(_)),
+            "{err}"
+        );
+        assert!(err.to_string().contains("normalize_email"), "{err}");
+        Ok(())
+    }
 }
