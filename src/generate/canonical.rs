@@ -298,22 +298,34 @@ fn order_lines(
     })
 }
 
+/// Ids numbered per source in chunk order, continuing from the counts of earlier chunks.
+fn numbered_ids<C: Copy + std::ops::IndexMut<usize, Output = u64>>(
+    data: &ChunkData,
+    records: impl Iterator<Item = u32>,
+    mut counters: C,
+    make_id: impl Fn(Source, u64) -> String,
+) -> Vec<String> {
+    records
+        .map(|record| {
+            let source = data.records[record as usize].source;
+            counters[source as usize] += 1;
+            make_id(source, counters[source as usize])
+        })
+        .collect()
+}
+
 fn consent_events(
     def: &TableDef,
     data: &ChunkData,
     base: &Counters,
 ) -> Result<RecordBatch, GenerateError> {
     let e = &data.events;
-    let mut counters = base.events;
-    let ids: Vec<String> = e
-        .iter()
-        .map(|x| {
-            let source = data.records[x.record as usize].source;
-            let n = &mut counters[source as usize];
-            *n += 1;
-            native::event_id(source, *n)
-        })
-        .collect();
+    let ids = numbered_ids(
+        data,
+        e.iter().map(|x| x.record),
+        base.events,
+        native::event_id,
+    );
     let rec = |x: &activity::ConsentEvent| &data.records[x.record as usize];
     build(def, |name| {
         Ok(Some(match name {
@@ -340,16 +352,12 @@ fn interactions(
     base: &Counters,
 ) -> Result<RecordBatch, GenerateError> {
     let it = &data.interactions;
-    let mut counters = base.interactions;
-    let ids: Vec<String> = it
-        .iter()
-        .map(|x| {
-            let source = data.records[x.record as usize].source;
-            let n = &mut counters[source as usize];
-            *n += 1;
-            native::interaction_id(source, *n)
-        })
-        .collect();
+    let ids = numbered_ids(
+        data,
+        it.iter().map(|x| x.record),
+        base.interactions,
+        native::interaction_id,
+    );
     let rec = |x: &activity::Interaction| &data.records[x.record as usize];
     build(def, |name| {
         Ok(Some(match name {

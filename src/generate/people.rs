@@ -122,6 +122,14 @@ fn email_local(rng: &mut Rng, first: &str, last: &str, birth_year: i64, korean: 
     }
 }
 
+/// An address built from the person's own name, birth year and country, as a planted homonym
+/// or a new household member gets one.
+fn personal_email(rng: &mut Rng, p: &Person) -> String {
+    let (by, _, _) = super::text::civil_from_days(p.birth);
+    let local = email_local(rng, &p.first, &p.last, by, p.culture == Culture::Korean);
+    format!("{local}@{}", email_domain(rng, p.home.country))
+}
+
 fn email_domain(rng: &mut Rng, country: Country) -> &'static str {
     let domains = country.email_domains();
     let weights: Vec<u32> = domains.iter().map(|d| d.1).collect();
@@ -242,18 +250,7 @@ pub fn chunk_persons(seed: u64, chunk: u64, records: u64, as_of: i64) -> ChunkPe
                 p.phone = Phone::mobile(&mut rng, p.home.country, p.home.city());
                 p.home_store = q.home_store;
             }
-            let (by, _, _) = super::text::civil_from_days(p.birth);
-            p.email = format!(
-                "{}@{}",
-                email_local(
-                    &mut rng,
-                    &p.first,
-                    &p.last,
-                    by,
-                    p.culture == Culture::Korean
-                ),
-                email_domain(&mut rng, p.home.country)
-            );
+            p.email = personal_email(&mut rng, &p);
             p.planted_homonym = true;
         } else if !persons.is_empty() && rng.chance(HOUSEHOLD_RATE) {
             let qi = rng.index(persons.len());
@@ -277,18 +274,7 @@ pub fn chunk_persons(seed: u64, chunk: u64, records: u64, as_of: i64) -> ChunkPe
             p.first_ref = first_ref;
             p.alias = None;
             p.phone = Phone::mobile(&mut rng, p.home.country, p.home.city());
-            let (by, _, _) = super::text::civil_from_days(p.birth);
-            p.email = format!(
-                "{}@{}",
-                email_local(
-                    &mut rng,
-                    &p.first,
-                    &p.last,
-                    by,
-                    p.culture == Culture::Korean
-                ),
-                email_domain(&mut rng, p.home.country)
-            );
+            p.email = personal_email(&mut rng, &p);
             p.alt_email = None;
             match rng.below(100) {
                 0..45 => p.shares_email = true,

@@ -88,10 +88,10 @@ impl LakeTable {
         let partitions = partitions.clamp(1, files.len().max(1));
         let mut groups: Vec<(u64, Vec<PartitionedFile>)> = vec![(0, Vec::new()); partitions];
         for file in files {
-            let lightest = groups
-                .iter_mut()
-                .min_by_key(|(bytes, _)| *bytes)
-                .expect("at least one group");
+            // `partitions` is at least 1, so there is always a group.
+            let Some(lightest) = groups.iter_mut().min_by_key(|(bytes, _)| *bytes) else {
+                break;
+            };
             lightest.0 += file.bytes;
             let path = self.lake.data_file_path(&self.name, file);
             lightest
