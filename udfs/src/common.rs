@@ -1,21 +1,24 @@
-//! Shared plumbing for functions over one string argument.
+//! Shared plumbing for functions over string arguments.
 //!
-//! A function supplies only its per-value logic (`&str -> Option<...>`); this module applies it
-//! to a [`ColumnarValue`] of any string type (`Utf8`, `LargeUtf8`, `Utf8View`, or a dictionary
-//! of those), scalar or array. A null input gives a null output, and the output is built with an
-//! Arrow builder, never row by row through `ScalarValue`.
+//! A function supplies only its per-value logic (`&str -> Option<...>`, or `&[&str] -> ...` for
+//! several arguments); this module applies it to [`ColumnarValue`]s of any string type (`Utf8`,
+//! `LargeUtf8`, `Utf8View`, or a dictionary of those), scalar or array in any position. A null
+//! input gives a null output, and the output is built with an Arrow builder, never row by row
+//! through `ScalarValue`.
 
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, BooleanBuilder, StringBuilder};
-use datafusion::arrow::compute::take;
+use datafusion::arrow::array::{
+    Array, ArrayRef, AsArray, BooleanBuilder, Float64Builder, Int64Builder, StringBuilder,
+};
+use datafusion::arrow::compute::{cast, take};
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::types::logical_string;
 use datafusion::common::utils::take_function_args;
 use datafusion::common::{Result, ScalarValue, plan_err};
 use datafusion::logical_expr::{
-    Coercion, ColumnarValue, DocSection, Signature, TypeSignatureClass, Volatility,
+    Coercion, ColumnarValue, DocSection, Signature, TypeSignature, TypeSignatureClass, Volatility,
 };
 
 /// Documentation section of the email functions.
@@ -23,6 +26,48 @@ pub const DOC_SECTION_EMAIL: DocSection = DocSection {
     include: true,
     label: "Email Functions",
     description: Some("Normalize, split and validate email addresses."),
+};
+
+/// Documentation section of the phone functions.
+pub const DOC_SECTION_PHONE: DocSection = DocSection {
+    include: true,
+    label: "Phone Functions",
+    description: Some("Parse phone numbers to E.164 and classify them (libphonenumber metadata)."),
+};
+
+/// Documentation section of the person-name functions.
+pub const DOC_SECTION_NAME: DocSection = DocSection {
+    include: true,
+    label: "Name Functions",
+    description: Some("Normalize, tokenize and compare person names."),
+};
+
+/// Documentation section of the postal address functions.
+pub const DOC_SECTION_ADDRESS: DocSection = DocSection {
+    include: true,
+    label: "Address Functions",
+    description: Some("Normalize street addresses, postcodes and countries."),
+};
+
+/// Documentation section of the date and time functions.
+pub const DOC_SECTION_DATETIME: DocSection = DocSection {
+    include: true,
+    label: "Date and Time Functions",
+    description: Some("Parse the date and time formats that source systems export."),
+};
+
+/// Documentation section of the string similarity functions.
+pub const DOC_SECTION_SIMILARITY: DocSection = DocSection {
+    include: true,
+    label: "Similarity Functions",
+    description: Some("Edit distances and similarity scores between two strings."),
+};
+
+/// Documentation section of the phonetic functions.
+pub const DOC_SECTION_PHONETIC: DocSection = DocSection {
+    include: true,
+    label: "Phonetic Functions",
+    description: Some("Phonetic codes that match names which sound alike."),
 };
 
 /// The signature of a function of one string argument: any string type is accepted as is
@@ -134,6 +179,254 @@ fn for_each_str(name: &str, array: &ArrayRef, mut f: impl FnMut(Option<&str>)) -
     Ok(())
 }
 
+/// The signature of a function whose arguments are all strings, with one of `arities` argument
+/// counts (for example `&[1, 2]` for an optional second argument).
+pub fn strings_signature(arities: &[usize]) -> Signature {
+    let string = || Coercion::new_exact(TypeSignatureClass::Native(logical_string()));
+    Signature::one_of(
+        arities
+            .iter()
+            .map(|&n| TypeSignature::Coercible(vec![string(); n]))
+            .collect(),
+        Volatility::Immutable,
+    )
+}
+
+/// Checks at planning time that `arg_types` are strings, as many as one of `arities`, and
+/// returns `output`. The error names the function and the expected arguments.
+pub fn strings_return_type(
+    name: &str,
+    arg_types: &[DataType],
+    arities: &[usize],
+    output: DataType,
+) -> Result<DataType> {
+    if arities.contains(&arg_types.len()) && arg_types.iter().all(is_string_type) {
+        return Ok(output);
+    }
+    let counts = arities
+        .iter()
+        .map(usize::to_string)
+        .collect::<Vec<_>>()
+        .join(" or ");
+    plan_err!(
+        "{name} expects {counts} string argument(s) (Utf8, LargeUtf8, Utf8View or a dictionary \
+         of those), got {arg_types:?}"
+    )
+}
+
+/// String arguments of any type, scalar or array, read row by row.
+///
+/// Dictionaries are unpacked once to plain strings; a scalar is read at every row without being
+/// expanded to an array.
+pub struct StringArgs {
+    columns: Vec<StringColumn>,
+    rows: usize,
+    all_scalars: bool,
+}
+
+enum StringColumn {
+    Utf8(ArrayRef),
+    LargeUtf8(ArrayRef),
+    Utf8View(ArrayRef),
+    Scalar(Option<String>),
+}
+
+impl StringArgs {
+    /// Reads `args` of a call over `rows` rows; an argument that is not a string is an error
+    /// naming `name`.
+    pub fn try_new(name: &str, args: &[ColumnarValue], rows: usize) -> Result<Self> {
+        let columns = args
+            .iter()
+            .map(|arg| StringColumn::try_new(name, arg))
+            .collect::<Result<Vec<_>>>()?;
+        let all_scalars = args.iter().all(|a| matches!(a, ColumnarValue::Scalar(_)));
+        Ok(Self {
+            columns,
+            rows: if all_scalars { 1 } else { rows },
+            all_scalars,
+        })
+    }
+
+    /// Rows to produce: 1 when every argument is a scalar.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Number of arguments.
+    pub fn arity(&self) -> usize {
+        self.columns.len()
+    }
+
+    /// Argument `arg` at row `row`, `None` for null.
+    #[inline]
+    pub fn get(&self, arg: usize, row: usize) -> Option<&str> {
+        match &self.columns[arg] {
+            StringColumn::Utf8(a) => value_at(a.as_string::<i32>(), row),
+            StringColumn::LargeUtf8(a) => value_at(a.as_string::<i64>(), row),
+            StringColumn::Utf8View(a) => {
+                let a = a.as_string_view();
+                a.is_valid(row).then(|| a.value(row))
+            }
+            StringColumn::Scalar(s) => s.as_deref(),
+        }
+    }
+
+    /// Argument `arg` when it is the same for every row (a scalar), to precompute what depends
+    /// on it once: `Some(None)` is a null scalar, `None` means it varies by row.
+    pub fn constant(&self, arg: usize) -> Option<Option<&str>> {
+        match &self.columns[arg] {
+            StringColumn::Scalar(s) => Some(s.as_deref()),
+            _ => None,
+        }
+    }
+
+    /// Wraps `array` (of [`Self::rows`] rows) as the call's result: a scalar when every
+    /// argument was a scalar.
+    pub fn finish(&self, array: ArrayRef) -> Result<ColumnarValue> {
+        if self.all_scalars {
+            Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(
+                &array, 0,
+            )?))
+        } else {
+            Ok(ColumnarValue::Array(array))
+        }
+    }
+}
+
+#[inline]
+fn value_at<O: datafusion::arrow::array::OffsetSizeTrait>(
+    array: &datafusion::arrow::array::GenericStringArray<O>,
+    row: usize,
+) -> Option<&str> {
+    array.is_valid(row).then(|| array.value(row))
+}
+
+impl StringColumn {
+    fn try_new(name: &str, arg: &ColumnarValue) -> Result<Self> {
+        let not_string = |t: &DataType| {
+            plan_err!(
+                "{name} expects string arguments (Utf8, LargeUtf8, Utf8View or a dictionary of \
+                 those), got {t}"
+            )
+        };
+        match arg {
+            ColumnarValue::Scalar(scalar) => match scalar {
+                ScalarValue::Utf8(s) | ScalarValue::LargeUtf8(s) | ScalarValue::Utf8View(s) => {
+                    Ok(Self::Scalar(s.clone()))
+                }
+                ScalarValue::Null => Ok(Self::Scalar(None)),
+                ScalarValue::Dictionary(_, inner) => {
+                    Self::try_new(name, &ColumnarValue::Scalar(inner.as_ref().clone()))
+                }
+                other => not_string(&other.data_type()),
+            },
+            ColumnarValue::Array(array) => {
+                let array = match array.data_type() {
+                    DataType::Dictionary(_, values) if is_string_type(values) => {
+                        cast(array, &DataType::Utf8View)?
+                    }
+                    DataType::Null => cast(array, &DataType::Utf8)?,
+                    _ => Arc::clone(array),
+                };
+                match array.data_type() {
+                    DataType::Utf8 => Ok(Self::Utf8(array)),
+                    DataType::LargeUtf8 => Ok(Self::LargeUtf8(array)),
+                    DataType::Utf8View => Ok(Self::Utf8View(array)),
+                    other => not_string(other),
+                }
+            }
+        }
+    }
+}
+
+/// Applies `f` to each row of string arguments, giving a `Float64` result. A row with a null
+/// argument gives null without calling `f`; `None` from `f` gives null too.
+pub fn map_strings_to_f64<F>(
+    name: &str,
+    args: &[ColumnarValue],
+    rows: usize,
+    mut f: F,
+) -> Result<ColumnarValue>
+where
+    F: FnMut(&[&str]) -> Option<f64>,
+{
+    let args = StringArgs::try_new(name, args, rows)?;
+    let mut builder = Float64Builder::with_capacity(args.rows());
+    for_each_row(&args, |row| builder.append_option(row.and_then(&mut f)));
+    args.finish(Arc::new(builder.finish()))
+}
+
+/// Like [`map_strings_to_f64`], giving an `Int64` result.
+pub fn map_strings_to_i64<F>(
+    name: &str,
+    args: &[ColumnarValue],
+    rows: usize,
+    mut f: F,
+) -> Result<ColumnarValue>
+where
+    F: FnMut(&[&str]) -> Option<i64>,
+{
+    let args = StringArgs::try_new(name, args, rows)?;
+    let mut builder = Int64Builder::with_capacity(args.rows());
+    for_each_row(&args, |row| builder.append_option(row.and_then(&mut f)));
+    args.finish(Arc::new(builder.finish()))
+}
+
+/// Like [`map_strings_to_f64`], giving a `Boolean` result.
+pub fn map_strings_to_boolean<F>(
+    name: &str,
+    args: &[ColumnarValue],
+    rows: usize,
+    mut f: F,
+) -> Result<ColumnarValue>
+where
+    F: FnMut(&[&str]) -> Option<bool>,
+{
+    let args = StringArgs::try_new(name, args, rows)?;
+    let mut builder = BooleanBuilder::with_capacity(args.rows());
+    for_each_row(&args, |row| builder.append_option(row.and_then(&mut f)));
+    args.finish(Arc::new(builder.finish()))
+}
+
+/// Like [`map_strings_to_f64`], giving a `Utf8` result.
+pub fn map_strings_to_utf8<F>(
+    name: &str,
+    args: &[ColumnarValue],
+    rows: usize,
+    mut f: F,
+) -> Result<ColumnarValue>
+where
+    F: for<'a> FnMut(&[&'a str]) -> Option<Cow<'a, str>>,
+{
+    let args = StringArgs::try_new(name, args, rows)?;
+    let mut builder = StringBuilder::with_capacity(args.rows(), args.rows() * 16);
+    for_each_row(&args, |row| match row.and_then(&mut f) {
+        Some(s) => builder.append_value(s),
+        None => builder.append_null(),
+    });
+    args.finish(Arc::new(builder.finish()))
+}
+
+/// Calls `f` once per row with the row's arguments, or `None` when one of them is null. The
+/// argument buffer is allocated once for the whole batch.
+fn for_each_row<'a>(args: &'a StringArgs, mut f: impl FnMut(Option<&[&'a str]>)) {
+    let mut row_values: Vec<&'a str> = Vec::with_capacity(args.arity());
+    for row in 0..args.rows() {
+        row_values.clear();
+        let mut any_null = false;
+        for arg in 0..args.arity() {
+            match args.get(arg, row) {
+                Some(v) => row_values.push(v),
+                None => {
+                    any_null = true;
+                    break;
+                }
+            }
+        }
+        f((!any_null).then_some(row_values.as_slice()));
+    }
+}
+
 /// Bytes of string data in `array`, to size the output buffer.
 fn string_bytes(array: &ArrayRef) -> usize {
     match array.data_type() {
@@ -147,7 +440,7 @@ fn string_bytes(array: &ArrayRef) -> usize {
 mod tests {
     use super::*;
     use datafusion::arrow::array::{
-        BooleanArray, DictionaryArray, LargeStringArray, StringArray, StringViewArray,
+        BooleanArray, DictionaryArray, Int64Array, LargeStringArray, StringArray, StringViewArray,
     };
     use datafusion::arrow::datatypes::Int32Type;
 
@@ -230,5 +523,54 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("upper expects one string argument"), "{err}");
+    }
+
+    fn concat_len(args: &[ColumnarValue], rows: usize) -> Result<ColumnarValue> {
+        map_strings_to_i64("concat_len", args, rows, |v| {
+            Some(v.iter().map(|s| s.len() as i64).sum())
+        })
+    }
+
+    #[test]
+    fn several_arguments_scalar_or_array_in_any_position() -> Result<()> {
+        let array: ArrayRef = Arc::new(StringViewArray::from(vec![Some("ab"), None, Some("")]));
+        let dict: DictionaryArray<Int32Type> =
+            vec![Some("x"), Some("yy"), None].into_iter().collect();
+        let scalar = ColumnarValue::Scalar(ScalarValue::LargeUtf8(Some("123".into())));
+        let expected: ArrayRef = Arc::new(Int64Array::from(vec![Some(5), None, Some(3)]));
+        let out = concat_len(&[ColumnarValue::Array(array.clone()), scalar.clone()], 3)?;
+        assert_eq!(&out.into_array(3)?, &expected);
+        let out = concat_len(&[scalar.clone(), ColumnarValue::Array(array)], 3)?;
+        assert_eq!(&out.into_array(3)?, &expected);
+        let out = concat_len(&[ColumnarValue::Array(Arc::new(dict)), scalar.clone()], 3)?;
+        let expected: ArrayRef = Arc::new(Int64Array::from(vec![Some(4), Some(5), None]));
+        assert_eq!(&out.into_array(3)?, &expected);
+        // Only scalars: a scalar result.
+        let out = concat_len(&[scalar.clone(), scalar], 3)?;
+        assert!(matches!(
+            out,
+            ColumnarValue::Scalar(ScalarValue::Int64(Some(6)))
+        ));
+        Ok(())
+    }
+
+    #[test]
+    fn several_arguments_wrong_type_or_count() {
+        let bad = ColumnarValue::Scalar(ScalarValue::Int64(Some(1)));
+        let err = concat_len(&[bad], 1).unwrap_err().to_string();
+        assert!(err.contains("concat_len expects string arguments"), "{err}");
+        let err = strings_return_type("f", &[DataType::Utf8], &[2, 3], DataType::Float64)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("f expects 2 or 3 string argument(s)"), "{err}");
+        assert!(
+            strings_return_type(
+                "f",
+                &[DataType::Utf8, DataType::Utf8View],
+                &[2],
+                DataType::Int64
+            )
+            .is_ok()
+        );
     }
 }

@@ -11,12 +11,27 @@ use datafusion::error::Result;
 use datafusion::logical_expr::ScalarUDF;
 use datafusion::prelude::SessionContext;
 
+pub mod address;
 pub mod common;
+pub mod datetime;
 pub mod email;
+pub mod name;
+pub mod phone;
+pub mod phonetic;
+pub mod similarity;
 
-/// Every scalar function of the crate.
+/// Every scalar function of the crate, by category.
 pub fn all_scalar_functions() -> Vec<Arc<ScalarUDF>> {
-    email::functions()
+    [
+        email::functions(),
+        phone::functions(),
+        name::functions(),
+        address::functions(),
+        datetime::functions(),
+        similarity::functions(),
+        phonetic::functions(),
+    ]
+    .concat()
 }
 
 /// Registers every amigo function in `ctx`.
