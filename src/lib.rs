@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod generate;
+pub mod ingest;
 pub mod lake;
 pub mod model;
 pub mod script;

@@ -89,6 +89,18 @@ impl AmigoSession {
         &self.lake
     }
 
+    /// Makes a version committed outside SQL (by ingest) the one later statements read.
+    pub async fn table_committed(
+        &self,
+        name: &TableName,
+        manifest: crate::lake::manifest::Manifest,
+    ) -> Result<()> {
+        match self.catalog.lake_schema(&name.schema) {
+            Some(schema) => schema.table_committed(&name.table, manifest).await,
+            None => datafusion::common::plan_err!("schema {} does not exist", name.schema),
+        }
+    }
+
     /// Saved views that did not load, with the reason.
     pub fn broken_views(&self) -> &[String] {
         &self.broken_views

@@ -1,6 +1,7 @@
 //! The `amigo` command line: one module per subcommand, each with its own arguments.
 
 pub mod generate;
+pub mod ingest;
 pub mod init;
 pub mod output;
 pub mod sql;
@@ -31,6 +32,8 @@ pub enum Command {
     Generate(generate::GenerateArgs),
     /// Create an empty lake
     Init(init::InitArgs),
+    /// Load source exports (Shopify, Cegid, web forms, consents ...) into the lake
+    Ingest(ingest::IngestArgs),
 }
 
 /// Where the lake is.
@@ -48,6 +51,7 @@ pub async fn run() -> ExitCode {
         Command::Sql(args) => sql::run(args).await,
         Command::Generate(args) => generate::run(args).await,
         Command::Init(args) => init::run(args).await,
+        Command::Ingest(args) => ingest::run(args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

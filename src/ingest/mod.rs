@@ -1,0 +1,1048 @@
+//! `amigo ingest`: source exports into the lake, idempotent, nothing lost.
+//!
+//! Each input file is one batch, loaded into the entity's table `raw.<table>_history` in one
+//! atomic commit:
+//! 1. **read** ([`read`]): rows are parsed with the mapping's format; a row that cannot be read
+//!    (wrong number of fields, undecodable bytes, oversized field, invalid JSON) is quarantined.
+//! 2. **convert** ([`convert`]): each column is typed as the mapping says; a value that does not
+//!    convert, or a missing key or required value, quarantines its row.
+//! 3. **compare**: each row's natural key is looked up among the table's current records. A new
+//!    key is *loaded*; a known key whose values (as received) are unchanged is *unchanged* and
+//!    not written again; a known key with other values is *updated*: the new version is added
+//!    and the old one closed (its `_valid_to` set), so every version stays queryable. The same
+//!    key twice in one file is a duplicate: the later row is quarantined.
+//! 4. **derive**: the mapping's derived columns (normalized email, ...) are computed in SQL.
+//! 5. **commit**: new rows and the rewritten files of closed versions are committed as one new
+//!    table version, based on the version read in step 3. A killed ingest commits nothing;
+//!    running it again completes it. Then quarantined rows go to `raw.ingest_quarantine` (once
+//!    per file content) and a line to `raw.ingest_log` (every run), with
+//!    read = loaded + updated + unchanged + quarantined.
+//!
+//! A view `raw.<table>` shows the current version of each record; `raw.<table>_history` has
+//! every version with `_valid_from` / `_valid_to`, so "what did we know on date X" is
+//! `WHERE _valid_from <= X AND (_valid_to IS NULL OR _valid_to > X)`.
+
+pub mod convert;
+pub mod mapping;
+pub mod read;
+mod record;
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use arrow::array::{
+    Array, ArrayRef, AsArray, Int64Array, RecordBatch, StringArray, StringBuilder,
+    TimestampMicrosecondArray, UInt32Array,
+};
+use arrow::compute::take;
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use chrono::Utc;
+use datafusion::common::DFSchema;
+use datafusion::physical_expr::PhysicalExpr;
+use object_store::ObjectStoreExt;
+use parquet::arrow::ProjectionMask;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use twox_hash::XxHash3_128;
+
+use crate::lake::manifest::Manifest;
+use crate::lake::write::TableWriter;
+use crate::lake::{CommitMode, TableName};
+use crate::session::{AmigoSession, root_message};
+use mapping::{ColumnType, EntityMapping, SourceMapping, ZoneSource};
+use read::{InputFile, RawChunk, RowReader};
+
+/// What to ingest.
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    pub source: String,
+    pub entity: Option<String>,
+    /// Mapping files to use instead of the bundled ones.
+    pub mappings: Option<PathBuf>,
+    /// Files, directories or URLs.
+    pub inputs: Vec<String>,
+    /// Show a progress bar (only drawn when stderr is a terminal).
+    pub progress: bool,
+}
+
+/// A row that was not loaded, and why.
+#[derive(Debug, Clone)]
+pub struct Quarantined {
+    pub file: String,
+    pub line: u64,
+    pub column: Option<String>,
+    pub reason: String,
+    pub record: String,
+}
+
+/// The outcome of one file.
+#[derive(Debug, Clone, Default)]
+pub struct FileReport {
+    pub source: String,
+    pub entity: String,
+    pub table: String,
+    pub file: String,
+    pub file_hash: String,
+    pub rows_read: u64,
+    pub loaded: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub quarantined: u64,
+    pub seconds: f64,
+    /// The table version committed, when the file changed something.
+    pub version: Option<u64>,
+    /// Things the user should know (columns missing from the file ...).
+    pub notes: Vec<String>,
+}
+
+impl FileReport {
+    pub fn rows_per_second(&self) -> f64 {
+        if self.seconds > 0.0 {
+            self.rows_read as f64 / self.seconds
+        } else {
+            0.0
+        }
+    }
+
+    /// One line for the terminal.
+    pub fn summary(&self) -> String {
+        format!(
+            "{}/{} {}: read {}, loaded {}, updated {}, unchanged {}, quarantined {} in {:.2} s \
+             ({:.0} rows/s){}",
+            self.source,
+            self.entity,
+            self.file,
+            self.rows_read,
+            self.loaded,
+            self.updated,
+            self.unchanged,
+            self.quarantined,
+            self.seconds,
+            self.rows_per_second(),
+            match self.version {
+                Some(v) => format!(" -> {}_history version {v}", self.table),
+                None => String::new(),
+            }
+        )
+    }
+}
+
+/// Ingests every input; `on_file` is called after each file with its report.
+pub async fn ingest(
+    session: &AmigoSession,
+    options: &IngestOptions,
+    mut on_file: impl FnMut(&FileReport),
+) -> Result<Vec<FileReport>, String> {
+    let mappings =
+        mapping::load_mappings(options.mappings.as_deref()).map_err(|e| e.to_string())?;
+    let source = mappings.get(&options.source).ok_or_else(|| {
+        format!(
+            "unknown source {:?} (known: {})",
+            options.source,
+            mappings.keys().cloned().collect::<Vec<_>>().join(", ")
+        )
+    })?;
+    let entities: Vec<&EntityMapping> = match &options.entity {
+        Some(name) => vec![source.entity(name).ok_or_else(|| {
+            format!(
+                "source {} has no entity {name:?} (its entities: {})",
+                source.source,
+                source
+                    .entities
+                    .iter()
+                    .map(|e| e.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })?],
+        None => source.entities.iter().collect(),
+    };
+    let work = plan_files(source, &entities, options).await?;
+    let mut reports = Vec::new();
+    for (entity, file) in work {
+        let report = ingest_file(session, source, entity, &file, options.progress).await?;
+        on_file(&report);
+        reports.push(report);
+    }
+    Ok(reports)
+}
+
+/// Pairs each input file with its entity, in the mapping's entity order (so lookups' tables
+/// load first), then file order.
+async fn plan_files<'m>(
+    source: &'m SourceMapping,
+    entities: &[&'m EntityMapping],
+    options: &IngestOptions,
+) -> Result<Vec<(&'m EntityMapping, InputFile)>, String> {
+    let mut work: Vec<(usize, &EntityMapping, InputFile)> = Vec::new();
+    for input in &options.inputs {
+        let files = read::list_inputs(input).await?;
+        let single = files.len() == 1;
+        for file in files {
+            let matching: Vec<(usize, &&EntityMapping)> = entities
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| e.matches_file(&file.name))
+                .collect();
+            let chosen = match matching.as_slice() {
+                [(i, e)] => (*i, **e),
+                [] if single && entities.len() == 1 => (0, entities[0]),
+                [] if single => {
+                    return Err(format!(
+                        "{}: the file name matches no entity of {} (patterns: {}); name the \
+                         entity with --entity",
+                        file.display,
+                        source.source,
+                        entities
+                            .iter()
+                            .map(|e| format!("{} {}", e.name, e.files.join(" ")))
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    ));
+                }
+                [] => {
+                    eprintln!(
+                        "note: {} matches no entity of {}; not read",
+                        file.display, source.source
+                    );
+                    continue;
+                }
+                _ => {
+                    return Err(format!(
+                        "{}: the file name matches several entities; name one with --entity",
+                        file.display
+                    ));
+                }
+            };
+            work.push((chosen.0, chosen.1, file));
+        }
+    }
+    if work.is_empty() {
+        return Err("no input file to ingest".to_owned());
+    }
+    // Stable: files keep their order within an entity.
+    work.sort_by_key(|(i, _, _)| *i);
+    Ok(work.into_iter().map(|(_, e, f)| (e, f)).collect())
+}
+
+/// The table's current records: key fingerprint → (values fingerprint, index of its file).
+type CurrentRecords = HashMap<u128, (u128, usize)>;
+
+async fn ingest_file(
+    session: &AmigoSession,
+    source: &SourceMapping,
+    entity: &EntityMapping,
+    file: &InputFile,
+    progress: bool,
+) -> Result<FileReport, String> {
+    let started = Instant::now();
+    let started_at = Utc::now();
+    let ingest_id = uuid::Uuid::new_v4().to_string();
+    let fail = |message: String| {
+        format!(
+            "{}/{} {}: {message}",
+            source.source, entity.name, file.display
+        )
+    };
+    let history = table_name(&entity.history_table());
+    let lake = session.lake().clone();
+
+    let zones = load_lookups(session, entity).await.map_err(fail)?;
+    let layout = Layout::new(session, entity).map_err(fail)?;
+    let current_manifest = lake
+        .current_manifest(&history)
+        .await
+        .map_err(|e| fail(e.to_string()))?;
+    if current_manifest.is_some() {
+        check_stored_schema(session, &history, &layout.schema)
+            .await
+            .map_err(fail)?;
+    }
+    let current = match &current_manifest {
+        Some(manifest) => load_current(session, &history, manifest, &layout)
+            .await
+            .map_err(fail)?,
+        None => HashMap::new(),
+    };
+
+    let input = file.open().await.map_err(fail)?;
+    let bar = progress_bar(progress, file);
+    let input: Box<dyn std::io::Read + Send> = Box::new(bar.wrap_read(input));
+    let mut reader = RowReader::new(entity, &file.display, input).map_err(fail)?;
+    let mut report = FileReport {
+        source: source.source.clone(),
+        entity: entity.name.clone(),
+        table: entity.table.clone(),
+        file: file.display.clone(),
+        ..Default::default()
+    };
+    for missing in &reader.missing_columns {
+        report.notes.push(format!(
+            "the file has no column {missing:?}: loaded as NULL"
+        ));
+    }
+
+    let mut writer = TableWriter::new(lake.clone(), history.clone(), &layout.schema)
+        .map_err(|e| fail(e.to_string()))?;
+    let mut quarantine: Vec<Quarantined> = Vec::new();
+    let mut state = FileState {
+        seen: HashMap::new(),
+        sequences: HashMap::new(),
+        closing: HashMap::new(),
+    };
+    let valid_from = started_at.timestamp_micros();
+    let result: Result<(), String> = async {
+        while let Some(chunk) = reader.next_chunk(&mut quarantine)? {
+            let batch = process_chunk(
+                &layout,
+                entity,
+                &file.display,
+                &chunk,
+                &zones,
+                &current,
+                &mut state,
+                &mut quarantine,
+                &mut report,
+                &ingest_id,
+                valid_from,
+            )?;
+            if let Some(batch) = batch {
+                writer.write(&batch).await.map_err(|e| e.to_string())?;
+            }
+        }
+        Ok(())
+    }
+    .await;
+    bar.finish_and_clear();
+    if let Err(e) = result {
+        writer.abort().await;
+        return Err(fail(e));
+    }
+    report.rows_read = reader.rows_read;
+    report.file_hash = reader.file_hash();
+    report.quarantined = quarantine.len() as u64;
+
+    // Close the replaced versions: rewrite the files that hold them.
+    let mut kept_files = current_manifest
+        .as_ref()
+        .map(|m| m.files.clone())
+        .unwrap_or_default();
+    if !state.closing.is_empty() {
+        let Some(manifest) = &current_manifest else {
+            writer.abort().await;
+            return Err(fail(
+                "internal: versions to close in a new table".to_owned(),
+            ));
+        };
+        let affected: HashSet<usize> = state.closing.values().copied().collect();
+        let closing: HashSet<u128> = state.closing.keys().copied().collect();
+        for index in &affected {
+            let rewritten = rewrite_closing(
+                session,
+                &history,
+                &manifest.files[*index],
+                &layout,
+                &closing,
+                valid_from,
+            )
+            .await;
+            match rewritten {
+                Ok(batches) => {
+                    for batch in batches {
+                        if let Err(e) = writer.write(&batch).await {
+                            writer.abort().await;
+                            return Err(fail(e.to_string()));
+                        }
+                    }
+                }
+                Err(e) => {
+                    writer.abort().await;
+                    return Err(fail(e));
+                }
+            }
+        }
+        kept_files = manifest
+            .files
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !affected.contains(i))
+            .map(|(_, f)| f.clone())
+            .collect();
+    }
+
+    let changed = report.loaded + report.updated > 0;
+    if changed || current_manifest.is_none() {
+        let new_files = match writer.finish().await {
+            Ok(files) => files,
+            Err(e) => return Err(fail(e.to_string())),
+        };
+        let (mode, mut files) = match &current_manifest {
+            Some(m) => (CommitMode::Rewrite { base: m.version }, kept_files),
+            None => (CommitMode::Create, Vec::new()),
+        };
+        files.extend(new_files);
+        let manifest = lake
+            .commit(&history, mode, "ingest", files)
+            .await
+            .map_err(|e| {
+                fail(format!(
+                    "{e} (nothing was committed; run the command again)"
+                ))
+            })?;
+        report.version = Some(manifest.version);
+        session
+            .table_committed(&history, manifest)
+            .await
+            .map_err(|e| fail(root_message(&e)))?;
+    } else {
+        writer.abort().await;
+    }
+    ensure_current_view(session, entity).await.map_err(fail)?;
+
+    report.seconds = started.elapsed().as_secs_f64();
+    record::record_quarantine(session, &report, &ingest_id, &quarantine)
+        .await
+        .map_err(fail)?;
+    record::record_log(session, &report, &ingest_id, started_at)
+        .await
+        .map_err(fail)?;
+    Ok(report)
+}
+
+/// Per-file state carried across chunks.
+struct FileState {
+    /// Keys seen in this file → line, to catch duplicates.
+    seen: HashMap<u128, u64>,
+    /// Counters of `sequence_within` columns, by group.
+    sequences: HashMap<String, i64>,
+    /// Keys whose current version is replaced → index of the file holding it.
+    closing: HashMap<u128, usize>,
+}
+
+fn table_name(qualified: &str) -> TableName {
+    match qualified.split_once('.') {
+        Some((schema, table)) => TableName::new(schema, table),
+        None => TableName::new("raw", qualified),
+    }
+}
+
+/// How the stored rows are laid out for an entity.
+struct Layout {
+    /// The stored schema: typed columns (+ `<name>_raw`), derived, `_extra`, metadata.
+    schema: SchemaRef,
+    /// Schema of typed + raw columns, the input of derived expressions.
+    base: SchemaRef,
+    derived: Vec<Arc<dyn PhysicalExpr>>,
+    /// Positions of the key columns in the stored schema.
+    key_positions: Vec<usize>,
+}
+
+impl Layout {
+    fn new(session: &AmigoSession, entity: &EntityMapping) -> Result<Self, String> {
+        let mut fields = Vec::new();
+        for column in &entity.columns {
+            let data_type = arrow_type(column.column_type()?);
+            fields.push(Field::new(&column.name, data_type, true));
+            if column.keeps_raw() {
+                fields.push(Field::new(
+                    format!("{}_raw", column.name),
+                    DataType::Utf8,
+                    true,
+                ));
+            }
+        }
+        let base = Arc::new(Schema::new(fields.clone()));
+        let mut derived = Vec::new();
+        let mut schema_so_far = base.clone();
+        for d in &entity.derived {
+            let df_schema =
+                DFSchema::try_from(schema_so_far.as_ref().clone()).map_err(|e| e.to_string())?;
+            let expr = session
+                .context()
+                .parse_sql_expr(&d.sql, &df_schema)
+                .and_then(|expr| session.context().create_physical_expr(expr, &df_schema))
+                .map_err(|e| {
+                    format!(
+                        "derived column {} = {}: {}",
+                        d.name,
+                        d.sql,
+                        root_message(&e)
+                    )
+                })?;
+            let data_type = expr
+                .data_type(schema_so_far.as_ref())
+                .map_err(|e| format!("derived column {}: {e}", d.name))?;
+            fields.push(Field::new(&d.name, data_type, true));
+            schema_so_far = Arc::new(Schema::new(fields.clone()));
+            derived.push(expr);
+        }
+        let timestamp = DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
+        fields.extend([
+            Field::new("_extra", DataType::Utf8, true),
+            Field::new("_source_file", DataType::Utf8, false),
+            Field::new("_source_line", DataType::Int64, false),
+            Field::new("_row_hash", DataType::Utf8, false),
+            Field::new("_ingest_id", DataType::Utf8, false),
+            Field::new("_valid_from", timestamp.clone(), false),
+            Field::new("_valid_to", timestamp, true),
+        ]);
+        let schema = Arc::new(Schema::new(fields));
+        let key_positions = entity
+            .key
+            .iter()
+            .map(|k| schema.index_of(k).map_err(|e| e.to_string()))
+            .collect::<Result<_, _>>()?;
+        Ok(Self {
+            schema,
+            base,
+            derived,
+            key_positions,
+        })
+    }
+}
+
+fn arrow_type(column_type: ColumnType) -> DataType {
+    match column_type {
+        ColumnType::String => DataType::Utf8,
+        ColumnType::Int => DataType::Int64,
+        ColumnType::Float => DataType::Float64,
+        ColumnType::Decimal { precision, scale } => DataType::Decimal128(precision, scale),
+        ColumnType::Boolean => DataType::Boolean,
+        ColumnType::Date => DataType::Date32,
+        ColumnType::Timestamp => DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
+    }
+}
+
+/// A mapping whose columns changed cannot append to the table written with the old ones.
+async fn check_stored_schema(
+    session: &AmigoSession,
+    history: &TableName,
+    expected: &SchemaRef,
+) -> Result<(), String> {
+    let provider = session
+        .context()
+        .table_provider(format!("{}.{}", history.schema, history.table))
+        .await
+        .map_err(|e| root_message(&e))?;
+    let stored = provider.schema();
+    let describe = |s: &Schema| {
+        s.fields()
+            .iter()
+            .map(|f| format!("{} {}", f.name(), f.data_type()))
+            .collect::<Vec<_>>()
+    };
+    let (stored, expected) = (describe(&stored), describe(expected));
+    if stored != expected {
+        let differences: Vec<String> = expected
+            .iter()
+            .filter(|c| !stored.contains(c))
+            .map(|c| format!("+{c}"))
+            .chain(
+                stored
+                    .iter()
+                    .filter(|c| !expected.contains(c))
+                    .map(|c| format!("-{c}")),
+            )
+            .collect();
+        return Err(format!(
+            "{history} was written with other columns than the mapping now gives ({}); to \
+             reload from scratch, DROP TABLE {history} and ingest again",
+            differences.join(", ")
+        ));
+    }
+    Ok(())
+}
+
+/// Lookup values by key, parsed as zones: lookup name → key → zone.
+type Zones = HashMap<String, HashMap<String, Option<chrono_tz::Tz>>>;
+
+async fn load_lookups(session: &AmigoSession, entity: &EntityMapping) -> Result<Zones, String> {
+    let mut zones = HashMap::new();
+    for lookup in &entity.lookups {
+        let sql = format!(
+            "SELECT CAST({} AS VARCHAR), CAST({} AS VARCHAR) FROM {}",
+            lookup.key, lookup.value, lookup.table
+        );
+        let batches = match session.context().sql(&sql).await {
+            Ok(df) => df.collect().await.map_err(|e| root_message(&e))?,
+            Err(e) => {
+                return Err(format!(
+                    "lookup {} reads {} ({}): ingest that first",
+                    lookup.name,
+                    lookup.table,
+                    root_message(&e)
+                ));
+            }
+        };
+        let mut values = HashMap::new();
+        for batch in batches {
+            let keys = batch.column(0).as_string::<i32>();
+            let vals = batch.column(1).as_string::<i32>();
+            for row in 0..batch.num_rows() {
+                if keys.is_valid(row) && vals.is_valid(row) {
+                    values.insert(keys.value(row).to_owned(), vals.value(row).to_owned());
+                }
+            }
+        }
+        zones.insert(lookup.name.clone(), convert::parse_zones(values));
+    }
+    Ok(zones)
+}
+
+/// Fingerprint of a natural key, from the stored key columns (strings or integers).
+fn key_hash(columns: &[&ArrayRef], row: usize, buffer: &mut Vec<u8>) -> Option<u128> {
+    buffer.clear();
+    for column in columns {
+        if column.is_null(row) {
+            return None;
+        }
+        match column.data_type() {
+            DataType::Utf8 => {
+                let value = column.as_string::<i32>().value(row);
+                buffer.extend_from_slice(&(value.len() as u64).to_le_bytes());
+                buffer.extend_from_slice(value.as_bytes());
+            }
+            DataType::Int64 => {
+                let value = column
+                    .as_primitive::<arrow::datatypes::Int64Type>()
+                    .value(row);
+                buffer.extend_from_slice(&[8]);
+                buffer.extend_from_slice(&value.to_le_bytes());
+            }
+            _ => return None,
+        }
+    }
+    Some(XxHash3_128::oneshot(buffer))
+}
+
+/// Reads the key columns and fingerprints of the current records of every file.
+async fn load_current(
+    session: &AmigoSession,
+    history: &TableName,
+    manifest: &Manifest,
+    layout: &Layout,
+) -> Result<CurrentRecords, String> {
+    let mut current = HashMap::new();
+    let hash_position = layout
+        .schema
+        .index_of("_row_hash")
+        .map_err(|e| e.to_string())?;
+    let valid_to_position = layout
+        .schema
+        .index_of("_valid_to")
+        .map_err(|e| e.to_string())?;
+    let mut buffer = Vec::new();
+    for (index, file) in manifest.files.iter().enumerate() {
+        let mut positions = layout.key_positions.clone();
+        positions.extend([hash_position, valid_to_position]);
+        let batches = read_file(session, history, file, Some(&positions)).await?;
+        for batch in batches {
+            let keys: Vec<&ArrayRef> = (0..layout.key_positions.len())
+                .map(|i| batch.column(i))
+                .collect();
+            let hashes = batch.column(layout.key_positions.len()).as_string::<i32>();
+            let valid_to = batch.column(layout.key_positions.len() + 1);
+            for row in 0..batch.num_rows() {
+                if valid_to.is_valid(row) {
+                    continue;
+                }
+                let (Some(key), Ok(hash)) = (
+                    key_hash(&keys, row, &mut buffer),
+                    u128::from_str_radix(hashes.value(row), 16),
+                ) else {
+                    continue;
+                };
+                current.insert(key, (hash, index));
+            }
+        }
+    }
+    Ok(current)
+}
+
+/// Reads one data file of a table (the given columns, in that order, or all).
+async fn read_file(
+    session: &AmigoSession,
+    history: &TableName,
+    file: &crate::lake::manifest::DataFile,
+    columns: Option<&[usize]>,
+) -> Result<Vec<RecordBatch>, String> {
+    let lake = session.lake();
+    let path = lake.data_file_path(history, file);
+    let read_error = |e: &dyn std::fmt::Display| format!("reading {history} ({path}): {e}");
+    // Whole files are fetched: ingest reads every row of the few files it needs.
+    let bytes = lake
+        .store()
+        .get(&path)
+        .await
+        .map_err(|e| read_error(&e))?
+        .bytes()
+        .await
+        .map_err(|e| read_error(&e))?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(bytes).map_err(|e| read_error(&e))?;
+    let builder = match columns {
+        Some(columns) => {
+            let mask = ProjectionMask::roots(builder.parquet_schema(), columns.iter().copied());
+            builder.with_projection(mask)
+        }
+        None => builder,
+    };
+    let batches: Vec<RecordBatch> = builder
+        .with_batch_size(64 * 1024)
+        .build()
+        .map_err(|e| read_error(&e))?
+        .collect::<Result<_, _>>()
+        .map_err(|e| read_error(&e))?;
+    // A projection keeps the file's column order; put the columns in the order asked.
+    match columns {
+        Some(columns) => {
+            let mut sorted = columns.to_vec();
+            sorted.sort_unstable();
+            batches
+                .into_iter()
+                .map(|batch| {
+                    let reordered: Vec<usize> = columns
+                        .iter()
+                        .map(|c| sorted.iter().position(|s| s == c).unwrap_or(0))
+                        .collect();
+                    batch.project(&reordered).map_err(|e| e.to_string())
+                })
+                .collect()
+        }
+        None => Ok(batches),
+    }
+}
+
+/// The rows of `file` with `_valid_to` set on the current versions of `closing` keys.
+async fn rewrite_closing(
+    session: &AmigoSession,
+    history: &TableName,
+    file: &crate::lake::manifest::DataFile,
+    layout: &Layout,
+    closing: &HashSet<u128>,
+    closed_at: i64,
+) -> Result<Vec<RecordBatch>, String> {
+    let batches = read_file(session, history, file, None).await?;
+    let valid_to_position = layout
+        .schema
+        .index_of("_valid_to")
+        .map_err(|e| e.to_string())?;
+    let mut buffer = Vec::new();
+    let mut out = Vec::new();
+    for batch in batches {
+        let keys: Vec<&ArrayRef> = layout
+            .key_positions
+            .iter()
+            .map(|&i| batch.column(i))
+            .collect();
+        let valid_to = batch
+            .column(valid_to_position)
+            .as_primitive::<arrow::datatypes::TimestampMicrosecondType>();
+        let new_valid_to: TimestampMicrosecondArray = (0..batch.num_rows())
+            .map(|row| {
+                if valid_to.is_valid(row) {
+                    Some(valid_to.value(row))
+                } else if key_hash(&keys, row, &mut buffer).is_some_and(|k| closing.contains(&k)) {
+                    Some(closed_at)
+                } else {
+                    None
+                }
+            })
+            .collect::<TimestampMicrosecondArray>()
+            .with_timezone("UTC");
+        let mut columns = batch.columns().to_vec();
+        columns[valid_to_position] = Arc::new(new_valid_to);
+        out.push(RecordBatch::try_new(layout.schema.clone(), columns).map_err(|e| e.to_string())?);
+    }
+    Ok(out)
+}
+
+/// Converts, checks and classifies one chunk; returns the rows to write.
+#[allow(clippy::too_many_arguments)]
+fn process_chunk(
+    layout: &Layout,
+    entity: &EntityMapping,
+    file: &str,
+    chunk: &RawChunk,
+    zones: &Zones,
+    current: &CurrentRecords,
+    state: &mut FileState,
+    quarantine: &mut Vec<Quarantined>,
+    report: &mut FileReport,
+    ingest_id: &str,
+    valid_from: i64,
+) -> Result<Option<RecordBatch>, String> {
+    let rows = chunk.len();
+    let mut row_errors: Vec<Vec<(String, String)>> = vec![Vec::new(); rows];
+    let mut typed: HashMap<&str, ArrayRef> = HashMap::new();
+    let mut columns: Vec<ArrayRef> = Vec::new();
+    let mut source_index = 0;
+    // Source column index by name, for lookups' `on` and sequences.
+    let source_of: HashMap<&str, usize> = entity
+        .columns
+        .iter()
+        .filter(|c| c.source.is_some())
+        .enumerate()
+        .map(|(i, c)| (c.name.as_str(), i))
+        .collect();
+    let cleaned = |name: &str, row: usize| -> Option<String> {
+        let column = entity.column(name)?;
+        let text = chunk.value(*source_of.get(name)?, row)?;
+        let text = column
+            .strip_prefix
+            .as_deref()
+            .and_then(|p| text.strip_prefix(p))
+            .unwrap_or(text);
+        (!text.is_empty()).then(|| text.to_owned())
+    };
+    for column in &entity.columns {
+        let array: ArrayRef = if let Some(within) = &column.sequence_within {
+            let mut values = Vec::with_capacity(rows);
+            for row in 0..rows {
+                let group: Vec<String> = within
+                    .iter()
+                    .map(|name| cleaned(name, row).unwrap_or_default())
+                    .collect();
+                let counter = state.sequences.entry(group.join("\u{1f}")).or_insert(0);
+                *counter += 1;
+                values.push(Some(*counter));
+            }
+            Arc::new(Int64Array::from(values))
+        } else {
+            let texts = &chunk.columns[source_index];
+            source_index += 1;
+            let row_zones = match column.zone(&entity.format)? {
+                Some(ZoneSource::Lookup(name)) => {
+                    let lookup = entity
+                        .lookups
+                        .iter()
+                        .find(|l| l.name == name)
+                        .ok_or_else(|| format!("lookup {name} is not defined"))?;
+                    let table = zones.get(&name);
+                    let mut per_row = Vec::with_capacity(rows);
+                    for (row, errors) in row_errors.iter_mut().enumerate() {
+                        let key = cleaned(&lookup.on, row);
+                        let zone = key
+                            .as_ref()
+                            .and_then(|k| table.and_then(|t| t.get(k)).copied().flatten());
+                        if zone.is_none() && texts.is_valid(row) {
+                            errors.push((
+                                column.name.clone(),
+                                format!(
+                                    "no time zone for {} {:?} in {} (lookup {})",
+                                    lookup.on,
+                                    key.unwrap_or_default(),
+                                    lookup.table,
+                                    lookup.name
+                                ),
+                            ));
+                        }
+                        per_row.push(zone);
+                    }
+                    Some(per_row)
+                }
+                _ => None,
+            };
+            let mut errors = Vec::new();
+            let array = convert::convert_column(
+                column,
+                &entity.format,
+                texts,
+                row_zones.as_ref(),
+                &mut errors,
+            )?;
+            for error in errors {
+                row_errors[error.row].push((column.name.clone(), error.reason));
+            }
+            if column.keeps_raw() {
+                typed.insert(column.name.as_str(), array.clone());
+                columns.push(array);
+                columns.push(Arc::new(texts.clone()));
+                continue;
+            }
+            array
+        };
+        typed.insert(column.name.as_str(), array.clone());
+        columns.push(array);
+    }
+    // Missing keys and required values.
+    for column in &entity.columns {
+        let required = column.required || entity.key.contains(&column.name);
+        if !required {
+            continue;
+        }
+        if let Some(array) = typed.get(column.name.as_str()) {
+            for (row, errors) in row_errors.iter_mut().enumerate() {
+                if array.is_null(row) && errors.iter().all(|(c, _)| c != &column.name) {
+                    let what = if entity.key.contains(&column.name) {
+                        "key"
+                    } else {
+                        "required"
+                    };
+                    errors.push((column.name.clone(), format!("missing {what} value")));
+                }
+            }
+        }
+    }
+
+    let keys: Vec<&ArrayRef> = entity
+        .key
+        .iter()
+        .filter_map(|k| typed.get(k.as_str()))
+        .collect();
+    let mut to_write: Vec<u32> = Vec::new();
+    let mut buffer = Vec::new();
+    for (row, errors) in row_errors.into_iter().enumerate() {
+        let line = chunk.lines[row];
+        let mut quarantine_row = |column: Option<String>, reason: String| {
+            quarantine.push(Quarantined {
+                file: file.to_owned(),
+                line,
+                column,
+                reason,
+                record: record_json(entity, chunk, row),
+            });
+        };
+        if let Some((column, _)) = errors.first() {
+            let reason = errors
+                .iter()
+                .map(|(c, r)| format!("{c}: {r}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            quarantine_row(Some(column.clone()), reason);
+            continue;
+        }
+        let Some(key) = key_hash(&keys, row, &mut buffer) else {
+            quarantine_row(None, "missing key value".to_owned());
+            continue;
+        };
+        if let Some(first) = state.seen.get(&key) {
+            quarantine_row(
+                Some(entity.key.join(", ")),
+                format!(
+                    "duplicate key: the same {} is at line {first}",
+                    entity.key.join(", ")
+                ),
+            );
+            continue;
+        }
+        state.seen.insert(key, line);
+        match current.get(&key) {
+            None => {
+                report.loaded += 1;
+                to_write.push(row as u32);
+            }
+            Some((hash, _)) if *hash == chunk.row_hashes[row] => report.unchanged += 1,
+            Some((_, file_index)) => {
+                report.updated += 1;
+                state.closing.insert(key, *file_index);
+                to_write.push(row as u32);
+            }
+        }
+    }
+    if to_write.is_empty() {
+        return Ok(None);
+    }
+    let indices = UInt32Array::from(to_write);
+    let mut out: Vec<ArrayRef> = columns
+        .iter()
+        .map(|c| take(c.as_ref(), &indices, None).map_err(|e| e.to_string()))
+        .collect::<Result<_, _>>()?;
+    let base = RecordBatch::try_new(layout.base.clone(), out.clone()).map_err(|e| e.to_string())?;
+    let mut with_derived = base;
+    for expr in &layout.derived {
+        let value = expr
+            .evaluate(&with_derived)
+            .and_then(|v| v.into_array(with_derived.num_rows()))
+            .map_err(|e| root_message(&e))?;
+        out.push(value);
+        let fields: Vec<Field> = layout.schema.fields()[..out.len()]
+            .iter()
+            .map(|f| f.as_ref().clone())
+            .collect();
+        with_derived = RecordBatch::try_new(Arc::new(Schema::new(fields)), out.clone())
+            .map_err(|e| e.to_string())?;
+    }
+    let n = indices.len();
+    let pick = |i: usize| indices.value(i) as usize;
+    out.push(take(&chunk.extra, &indices, None).map_err(|e| e.to_string())?);
+    out.push(Arc::new(StringArray::from(vec![file; n])));
+    out.push(Arc::new(Int64Array::from_iter_values(
+        (0..n).map(|i| chunk.lines[pick(i)] as i64),
+    )));
+    let mut hashes = StringBuilder::with_capacity(n, n * 32);
+    for i in 0..n {
+        hashes.append_value(format!("{:032x}", chunk.row_hashes[pick(i)]));
+    }
+    out.push(Arc::new(hashes.finish()));
+    out.push(Arc::new(StringArray::from(vec![ingest_id; n])));
+    out.push(Arc::new(
+        TimestampMicrosecondArray::from(vec![valid_from; n]).with_timezone("UTC"),
+    ));
+    out.push(Arc::new(
+        TimestampMicrosecondArray::from(vec![None::<i64>; n]).with_timezone("UTC"),
+    ));
+    RecordBatch::try_new(layout.schema.clone(), out)
+        .map(Some)
+        .map_err(|e| e.to_string())
+}
+
+/// A quarantined row's values as received, as a JSON object by source column name.
+fn record_json(entity: &EntityMapping, chunk: &RawChunk, row: usize) -> String {
+    let mut object = serde_json::Map::new();
+    for (i, source) in read::source_columns(entity).enumerate() {
+        if let Some(value) = chunk.value(i, row) {
+            object.insert(
+                source.to_owned(),
+                serde_json::Value::String(value.to_owned()),
+            );
+        }
+    }
+    if chunk.extra.is_valid(row)
+        && let Ok(serde_json::Value::Object(extra)) =
+            serde_json::from_str::<serde_json::Value>(chunk.extra.value(row))
+    {
+        object.extend(extra);
+    }
+    serde_json::Value::Object(object).to_string()
+}
+
+/// Creates `raw.<table>`, the current version of each record, unless it exists.
+async fn ensure_current_view(session: &AmigoSession, entity: &EntityMapping) -> Result<(), String> {
+    if session
+        .context()
+        .table_exist(entity.table.as_str())
+        .unwrap_or(false)
+    {
+        return Ok(());
+    }
+    let sql = format!(
+        "CREATE OR REPLACE VIEW {} AS SELECT * EXCLUDE (_valid_to) FROM {} WHERE _valid_to IS NULL",
+        entity.table,
+        entity.history_table()
+    );
+    session
+        .execute(&sql)
+        .await
+        .map(|_| ())
+        .map_err(|e| format!("creating view {}: {}", entity.table, root_message(&e)))
+}
+
+fn progress_bar(enabled: bool, file: &InputFile) -> indicatif::ProgressBar {
+    if !enabled {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = match file.size() {
+        Some(size) => indicatif::ProgressBar::new(size).with_style(
+            indicatif::ProgressStyle::with_template(
+                "{msg} [{bar:30}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        ),
+        None => indicatif::ProgressBar::new_spinner(),
+    };
+    // Drawn only when stderr is a terminal.
+    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    bar.set_message(file.name.clone());
+    bar
+}
