@@ -382,6 +382,10 @@ async fn ingest_file(
             None => (CommitMode::Create, Vec::new()),
         };
         files.extend(new_files);
+        // Test hook: die as `kill -9` would, with the data files written and nothing committed.
+        if std::env::var_os("AMIGO_TEST_CRASH_BEFORE_COMMIT").is_some() {
+            std::process::abort();
+        }
         let manifest = lake
             .commit(&history, mode, "ingest", files)
             .await

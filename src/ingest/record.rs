@@ -29,15 +29,16 @@ pub async fn record_quarantine(
     ingest_id: &str,
     rows: &[Quarantined],
 ) -> Result<(), String> {
-    if rows.is_empty() {
-        return Ok(());
-    }
     let name = TableName::new(QUARANTINE_TABLE.0, QUARANTINE_TABLE.1);
-    if session
+    let exists = session
         .context()
         .table_exist(name.to_string().as_str())
-        .unwrap_or(false)
-    {
+        .unwrap_or(false);
+    // The first ingest creates the table, empty or not, so that it can always be queried.
+    if rows.is_empty() && exists {
+        return Ok(());
+    }
+    if exists {
         let sql = format!(
             "SELECT count(*) FROM {name} WHERE file_hash = '{}' AND source = '{}' AND entity = '{}'",
             report.file_hash,

@@ -1,0 +1,307 @@
+//! `amigo ingest` end to end: the real binary, the generator's native files, a real lake.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/sample");
+
+fn amigo(lake: &Path, args: &[&str], envs: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_amigo"));
+    command
+        .args(args)
+        .env("AMIGO_LAKE", lake)
+        .env_remove("AMIGO_FORMAT");
+    for (k, v) in envs {
+        command.env(k, v);
+    }
+    command.output().expect("run amigo")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn ok(output: Output) -> String {
+    assert!(
+        output.status.success(),
+        "amigo failed:\nstdout: {}\nstderr: {}",
+        text(&output.stdout),
+        text(&output.stderr)
+    );
+    text(&output.stdout)
+}
+
+fn new_lake(dir: &Path) -> PathBuf {
+    let lake = dir.join("lake");
+    ok(amigo(&lake, &["init"], &[]));
+    lake
+}
+
+fn ingest(lake: &Path, source: &str, inputs: &[&Path]) -> String {
+    let mut args = vec!["ingest", "--source", source];
+    let inputs: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
+    args.extend(inputs.iter().map(String::as_str));
+    ok(amigo(lake, &args, &[]))
+}
+
+/// Rows of a query as JSON objects.
+fn query(lake: &Path, sql: &str) -> Vec<serde_json::Map<String, Value>> {
+    let out = ok(amigo(lake, &["sql", "--format", "json", "-c", sql], &[]));
+    out.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| match serde_json::from_str(l) {
+            Ok(Value::Object(o)) => o,
+            other => panic!("not a JSON row: {l} ({other:?})"),
+        })
+        .collect()
+}
+
+fn count(lake: &Path, sql: &str) -> i64 {
+    let rows = query(lake, sql);
+    rows[0]
+        .values()
+        .next()
+        .and_then(Value::as_i64)
+        .expect("a count")
+}
+
+/// (source, native directory) of every sample source.
+fn sources() -> Vec<(&'static str, PathBuf)> {
+    let native = Path::new(SAMPLE).join("native");
+    vec![
+        ("cegid", native.join("cegid")),
+        ("shopify", native.join("shopify")),
+        ("web", native.join("web")),
+        ("consents", native.join("consents")),
+        ("marketing", native.join("marketing")),
+        ("catalog", native.join("catalog")),
+    ]
+}
+
+/// Native file → (current view, history table) it loads into.
+const TABLES: &[(&str, &str)] = &[
+    ("native/cegid/ETABLISSEMENTS.csv", "raw.cegid_stores"),
+    ("native/cegid/VENDEURS.csv", "raw.cegid_associates"),
+    ("native/cegid/CLIENTS.csv", "raw.cegid_clients"),
+    ("native/cegid/TICKETS.csv", "raw.cegid_ticket_lines"),
+    (
+        "native/shopify/customers_export.csv",
+        "raw.shopify_customers",
+    ),
+    (
+        "native/shopify/orders_export.csv",
+        "raw.shopify_order_lines",
+    ),
+    ("native/web/signups.jsonl", "raw.web_signups"),
+    ("native/consents/consent_events.csv", "raw.consent_log"),
+    (
+        "native/marketing/interactions.csv",
+        "raw.marketing_interactions",
+    ),
+    ("native/catalog/products.csv", "raw.catalog_products"),
+];
+
+/// Every lake table's current version, and a fingerprint of its content.
+fn lake_state(lake: &Path) -> Vec<(String, i64, String)> {
+    TABLES
+        .iter()
+        .map(|(_, table)| {
+            let rows = query(
+                lake,
+                &format!(
+                    "SELECT count(*) AS n, max(_row_hash) AS h, min(_row_hash) AS l, \
+                     count(DISTINCT _ingest_id) AS batches FROM {table}_history"
+                ),
+            );
+            (
+                table.to_string(),
+                rows[0]["n"].as_i64().unwrap_or(-1),
+                format!("{:?}", rows[0]),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn every_native_file_loads_with_the_manifest_counts_and_reloading_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = new_lake(dir.path());
+    for (source, path) in sources() {
+        ingest(&lake, source, &[&path]);
+    }
+    let manifest: Value = serde_json::from_str(
+        &std::fs::read_to_string(Path::new(SAMPLE).join("manifest.json")).unwrap(),
+    )
+    .unwrap();
+    for (file, table) in TABLES {
+        let expected = manifest["files"][file].as_i64().unwrap();
+        assert_eq!(
+            count(&lake, &format!("SELECT count(*) FROM {table}")),
+            expected,
+            "{table}"
+        );
+    }
+    assert_eq!(
+        count(
+            &lake,
+            "SELECT count(*) FROM raw.ingest_quarantine WHERE true"
+        ),
+        0
+    );
+    // Typed and normalized columns: a Cegid ticket in Paris local time is stored in UTC.
+    let rows = query(
+        &lake,
+        "SELECT date_ticket_raw, CAST(date_ticket AS VARCHAR) AS utc, prix_unitaire_raw, \
+         CAST(prix_unitaire AS VARCHAR) AS price FROM raw.cegid_ticket_lines \
+         WHERE etablissement = 'PAR02' AND numero_ticket = '00000001' AND numero_ligne = 1",
+    );
+    assert_eq!(rows[0]["date_ticket_raw"], "09/06/2012 13:27:06");
+    assert_eq!(rows[0]["utc"], "2012-06-09T11:27:06Z");
+    assert_eq!(rows[0]["prix_unitaire_raw"], "780,00");
+    assert_eq!(rows[0]["price"], "780.00");
+    let rows = query(
+        &lake,
+        "SELECT customer_id, customer_id_raw FROM raw.shopify_customers ORDER BY customer_id LIMIT 1",
+    );
+    assert!(
+        rows[0]["customer_id_raw"]
+            .as_str()
+            .unwrap()
+            .starts_with('\'')
+    );
+    assert!(!rows[0]["customer_id"].as_str().unwrap().starts_with('\''));
+
+    let before = lake_state(&lake);
+    for (source, path) in sources() {
+        let out = ingest(&lake, source, &[&path]);
+        assert!(out.contains("loaded 0, updated 0"), "{out}");
+        assert!(
+            !out.contains("version"),
+            "a reload committed something: {out}"
+        );
+    }
+    assert_eq!(lake_state(&lake), before);
+    // Every run is logged, and its counts add up.
+    let logged = query(
+        &lake,
+        "SELECT count(*) AS runs, sum(rows_read) AS read, \
+         sum(rows_loaded + rows_updated + rows_unchanged + rows_quarantined) AS accounted \
+         FROM raw.ingest_log",
+    );
+    assert_eq!(logged[0]["runs"], 20);
+    assert_eq!(logged[0]["read"], logged[0]["accounted"]);
+}
+
+#[test]
+fn a_changed_record_becomes_a_new_version_and_history_answers_as_of_queries() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = new_lake(dir.path());
+    let cegid = Path::new(SAMPLE).join("native/cegid");
+    ingest(&lake, "cegid", &[&cegid.join("ETABLISSEMENTS.csv")]);
+    ingest(&lake, "cegid", &[&cegid.join("CLIENTS.csv")]);
+    let first = query(
+        &lake,
+        "SELECT max(_valid_from) AS t FROM raw.cegid_clients_history",
+    );
+    let t1 = first[0]["t"].as_str().unwrap().to_owned();
+
+    // The next day's export: one client changed their email, one is new.
+    let original = std::fs::read(cegid.join("CLIENTS.csv")).unwrap();
+    let mut changed = original.clone();
+    let needle = b"michellerichardson@gmail.com";
+    let at = changed
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .unwrap();
+    changed.splice(
+        at..at + needle.len(),
+        b"michelle.r@outlook.com".iter().copied(),
+    );
+    changed.extend_from_slice(
+        b"C999999999;Mme;NOUVELLE;Cliente;n@x.fr;;;;;75001;Paris;;FRA;FR;PAR01;V1085;MAGASIN;\
+          01/11/2026 10:00:00;01/11/2026 10:00:00;N;N;N;N\r\n",
+    );
+    let day2 = dir.path().join("CLIENTS_day2.csv");
+    std::fs::write(&day2, &changed).unwrap();
+    let out = ingest(&lake, "cegid", &[&day2]);
+    assert!(
+        out.contains("read 1324, loaded 1, updated 1, unchanged 1322, quarantined 0"),
+        "{out}"
+    );
+
+    let current = query(
+        &lake,
+        "SELECT email, email_normalized FROM raw.cegid_clients WHERE code_client = 'C000102562'",
+    );
+    assert_eq!(current.len(), 1);
+    assert_eq!(current[0]["email"], "michelle.r@outlook.com");
+    let history = query(
+        &lake,
+        "SELECT email, _valid_to IS NULL AS is_current FROM raw.cegid_clients_history \
+         WHERE code_client = 'C000102562' ORDER BY _valid_from",
+    );
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[0]["email"], "michellerichardson@gmail.com");
+    assert_eq!(history[0]["is_current"], false);
+    assert_eq!(history[1]["is_current"], true);
+    // What did we know at the first load?
+    let as_of = query(
+        &lake,
+        &format!(
+            "SELECT email FROM raw.cegid_clients_history WHERE code_client = 'C000102562' \
+             AND _valid_from <= '{t1}' AND (_valid_to IS NULL OR _valid_to > '{t1}')"
+        ),
+    );
+    assert_eq!(as_of.len(), 1);
+    assert_eq!(as_of[0]["email"], "michellerichardson@gmail.com");
+    assert_eq!(count(&lake, "SELECT count(*) FROM raw.cegid_clients"), 1324);
+    assert_eq!(
+        count(&lake, "SELECT count(*) FROM raw.cegid_clients_history"),
+        1325
+    );
+    // Replaying the older file now brings the older email back as a new version: the feed
+    // decides what is current, ingest keeps every version.
+    let out = ingest(&lake, "cegid", &[&day2]);
+    assert!(out.contains("loaded 0, updated 0, unchanged 1324"), "{out}");
+}
+
+#[test]
+fn a_killed_ingest_leaves_the_lake_as_it_was_and_a_rerun_completes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = new_lake(dir.path());
+    let cegid = Path::new(SAMPLE).join("native/cegid");
+    ingest(&lake, "cegid", &[&cegid.join("ETABLISSEMENTS.csv")]);
+    let tickets = cegid.join("TICKETS.csv");
+    let killed = amigo(
+        &lake,
+        &[
+            "ingest",
+            "--source",
+            "cegid",
+            &tickets.display().to_string(),
+        ],
+        &[("AMIGO_TEST_CRASH_BEFORE_COMMIT", "1")],
+    );
+    assert!(!killed.status.success());
+    // Data files were written, but no version names them: the table does not exist.
+    let data_dir = lake.join("raw/cegid_ticket_lines_history/data");
+    assert!(std::fs::read_dir(&data_dir).map(|d| d.count()).unwrap_or(0) > 0);
+    let out = amigo(
+        &lake,
+        &[
+            "sql",
+            "-c",
+            "SELECT count(*) FROM raw.cegid_ticket_lines_history",
+        ],
+        &[],
+    );
+    assert!(!out.status.success());
+    let out = ingest(&lake, "cegid", &[&tickets]);
+    assert!(out.contains("read 7667, loaded 7667"), "{out}");
+    assert_eq!(
+        count(&lake, "SELECT count(*) FROM raw.cegid_ticket_lines"),
+        7667
+    );
+}
