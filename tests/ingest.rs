@@ -305,3 +305,187 @@ fn a_killed_ingest_leaves_the_lake_as_it_was_and_a_rerun_completes_it() {
         7667
     );
 }
+
+/// Quarantined rows of a file: (line, column, reason).
+fn quarantined(lake: &Path, file: &Path) -> Vec<(i64, String, String)> {
+    query(
+        lake,
+        &format!(
+            "SELECT line, column, reason FROM raw.ingest_quarantine WHERE file = '{}' ORDER BY line",
+            file.display()
+        ),
+    )
+    .into_iter()
+    .map(|r| {
+        (
+            r["line"].as_i64().unwrap(),
+            r.get("column").and_then(Value::as_str).unwrap_or("").to_owned(),
+            r["reason"].as_str().unwrap().to_owned(),
+        )
+    })
+    .collect()
+}
+
+fn assert_reason(rows: &[(i64, String, String)], line: i64, column: &str, reason: &str) {
+    assert!(
+        rows.iter()
+            .any(|(l, c, r)| *l == line && c == column && r.contains(reason)),
+        "no quarantine at line {line} on {column:?} with {reason:?} in {rows:#?}"
+    );
+}
+
+#[test]
+fn malformed_files_quarantine_every_bad_row_with_its_reason_and_load_the_good_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = new_lake(dir.path());
+    let cegid = Path::new(SAMPLE).join("native/cegid");
+    ingest(&lake, "cegid", &[&cegid.join("ETABLISSEMENTS.csv")]);
+    let header = "CODE_CLIENT;CIVILITE;NOM;PRENOM;EMAIL;TELEPHONE;DATE_NAISSANCE;ADRESSE1;ADRESSE2;\
+                  CODE_POSTAL;VILLE;REGION;PAYS;LANGUE;ETABLISSEMENT;VENDEUR;ORIGINE;DATE_CREATION;\
+                  DATE_MODIFICATION;OPTIN_EMAIL;OPTIN_SMS;OPTIN_TELEPHONE;OPTIN_COURRIER";
+    let row = |code: &str, birth: &str, address: &str, store: &str, created: &str| {
+        format!(
+            "{code};Mme;Dupont;Hélène;h@x.fr;06 12 34 56 78;{birth};{address};;75001;Paris;;FRA;FR;\
+             {store};V1085;MAGASIN;{created};01/11/2026 10:00:00;O;N;N;N"
+        )
+    };
+    let ok_created = "01/11/2026 10:00:00";
+    let lines = [
+        header.to_owned(),
+        row("C1", "14/05/1979", "1 rue de Rivoli", "PAR01", ok_created), // line 2: good
+        "C2;Mme;Martin".to_owned(),                                      // 3: truncated
+        row("C3", "31/02/1980", "2 rue du Bac", "PAR01", ok_created),    // 4: impossible date
+        row("C1", "14/05/1979", "1 rue de Rivoli", "PAR01", ok_created), // 5: duplicate key
+        row("C5", "", &"x".repeat(70_000), "PAR01", ok_created),         // 6: huge field
+        row("C6", "", "3 quai Voltaire", "ZZZ99", ok_created),           // 7: unknown store
+        row("", "", "4 rue Royale", "PAR01", ok_created),                // 8: missing key
+        row("C8", "", "5 rue Cler", "PAR01", "29/03/2026 02:30:00"),     // 9: DST gap
+        row("C9", "01/01/1990", "6 rue Jacob", "LON01", ok_created),     // 10: good
+    ];
+    let mut bytes = Vec::new();
+    for line in &lines {
+        // Windows-1252, CRLF, as Cegid writes.
+        bytes.extend_from_slice(&encoding_rs::WINDOWS_1252.encode(line).0);
+        bytes.extend_from_slice(b"\r\n");
+    }
+    let clients = dir.path().join("CLIENTS_bad.csv");
+    std::fs::write(&clients, &bytes).unwrap();
+    let out = ingest(&lake, "cegid", &[&clients]);
+    assert!(
+        out.contains("read 9, loaded 2, updated 0, unchanged 0, quarantined 7"),
+        "{out}"
+    );
+    let rows = quarantined(&lake, &clients);
+    assert_eq!(rows.len(), 7, "{rows:#?}");
+    assert_reason(&rows, 3, "", "expected 23 fields, found 3");
+    assert_reason(
+        &rows,
+        4,
+        "date_naissance",
+        "cannot read \"31/02/1980\" as a date",
+    );
+    assert_reason(
+        &rows,
+        5,
+        "code_client",
+        "duplicate key: the same code_client is at line 2",
+    );
+    assert_reason(&rows, 6, "ADRESSE1", "over the 65536-byte limit");
+    assert_reason(
+        &rows,
+        7,
+        "date_creation",
+        "no time zone for etablissement \"ZZZ99\"",
+    );
+    assert_reason(&rows, 8, "code_client", "missing key value");
+    assert_reason(&rows, 9, "date_creation", "daylight saving gap");
+    let loaded = query(
+        &lake,
+        "SELECT code_client, prenom FROM raw.cegid_clients ORDER BY 1",
+    );
+    assert_eq!(loaded.len(), 2);
+    assert_eq!(loaded[0]["prenom"], "Hélène", "Windows-1252 decoded");
+
+    // The wrong separator: every row is quarantined, with the reason.
+    let commas = dir.path().join("CLIENTS_commas.csv");
+    std::fs::write(&commas, lines[..3].join("\n").replace(';', ",")).unwrap();
+    let out = ingest(&lake, "cegid", &[&commas]);
+    assert!(
+        out.contains("read 2, loaded 0, updated 0, unchanged 0, quarantined 2"),
+        "{out}"
+    );
+    let rows = quarantined(&lake, &commas);
+    assert!(
+        rows.iter()
+            .all(|(_, _, r)| r.contains("the header has no column \"CODE_CLIENT\"")),
+        "{rows:#?}"
+    );
+
+    // An empty file: nothing read, nothing lost.
+    let empty = dir.path().join("CLIENTS_empty.csv");
+    std::fs::write(&empty, b"").unwrap();
+    let out = ingest(&lake, "cegid", &[&empty]);
+    assert!(out.contains("read 0, loaded 0"), "{out}");
+
+    // Undecodable bytes in a UTF-8 export, and a bad number.
+    let shopify = dir.path().join("customers_export_bad.csv");
+    let mut bytes = b"Customer ID,First Name,Last Name,Email,Total Spent\n".to_vec();
+    bytes.extend_from_slice(b"'1,Ana,Lima,a@x.pt,10.00\n");
+    bytes.extend_from_slice(b"'2,Jo\xe3o,Silva,j@x.pt,10.00\n");
+    bytes.extend_from_slice(b"'3,Rui,Costa,r@x.pt,1.234.5\n");
+    std::fs::write(&shopify, &bytes).unwrap();
+    let out = ingest(&lake, "shopify", &[&shopify]);
+    assert!(
+        out.contains("read 3, loaded 1, updated 0, unchanged 0, quarantined 2"),
+        "{out}"
+    );
+    assert!(
+        out.contains("has no column \"Accepts Email Marketing\": loaded as NULL"),
+        "{out}"
+    );
+    let rows = quarantined(&lake, &shopify);
+    assert_reason(
+        &rows,
+        3,
+        "First Name",
+        "undecodable bytes (not valid UTF-8)",
+    );
+    assert_reason(
+        &rows,
+        4,
+        "total_spent",
+        "cannot read \"1.234.5\" as a decimal(18,2)",
+    );
+
+    // JSON lines: invalid JSON, not an object, a bad timestamp.
+    let signups = dir.path().join("signups_bad.jsonl");
+    std::fs::write(
+        &signups,
+        "{\"signup_id\":\"a\",\"submitted_at\":\"2026-01-01T10:00:00+01:00\",\"email\":\"A@X.FR\"}\n\
+         {\"signup_id\":\"b\",\"submitted_at\":\n\
+         [1,2]\n\
+         \n\
+         {\"signup_id\":\"c\",\"submitted_at\":\"yesterday\"}\n",
+    )
+    .unwrap();
+    let out = ingest(&lake, "web", &[&signups]);
+    assert!(
+        out.contains("read 4, loaded 1, updated 0, unchanged 0, quarantined 3"),
+        "{out}"
+    );
+    let rows = quarantined(&lake, &signups);
+    assert_reason(&rows, 2, "", "invalid JSON");
+    assert_reason(&rows, 3, "", "expected a JSON object, found an array");
+    assert_reason(
+        &rows,
+        5,
+        "submitted_at",
+        "cannot read \"yesterday\" as a timestamp",
+    );
+    let web = query(&lake, "SELECT email_normalized FROM raw.web_signups");
+    assert_eq!(web[0]["email_normalized"], "a@x.fr");
+
+    // Re-running a malformed file does not quarantine its rows twice.
+    ingest(&lake, "cegid", &[&clients]);
+    assert_eq!(quarantined(&lake, &clients).len(), 7);
+}

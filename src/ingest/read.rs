@@ -227,7 +227,11 @@ impl<'m> RowReader<'m> {
                 buffer: Vec::new(),
             }),
             FileKind::Csv => {
+                // Records end at '\n' only (a '\r' before it is removed from the last field):
+                // with the default CR/LF terminators, the csv crate reports the line of every
+                // record after the first one too low in CRLF files.
                 let mut reader = csv::ReaderBuilder::new()
+                    .terminator(csv::Terminator::Any(b'\n'))
                     .delimiter(entity.format.delimiter())
                     .has_headers(false)
                     .flexible(true)
@@ -356,6 +360,9 @@ impl<'m> RowReader<'m> {
                     }
                     let record = &state.record;
                     let line = record.position().map_or(0, |p| p.line());
+                    if record.len() == 1 && field(record, 0).is_empty() {
+                        continue; // a blank line is not a row
+                    }
                     self.rows_read += 1;
                     let problem = if let Some(problem) = &header_problem {
                         Some((None, problem.clone()))
@@ -421,7 +428,9 @@ impl<'m> RowReader<'m> {
         let mut text = match &self.inner {
             Inner::Csv(state) => {
                 let sep = [self.entity.format.delimiter()];
-                let bytes = state.record.iter().collect::<Vec<_>>().join(&sep[..]);
+                let record = &state.record;
+                let fields: Vec<&[u8]> = (0..record.len()).map(|i| field(record, i)).collect();
+                let bytes = fields.join(&sep[..]);
                 self.entity
                     .format
                     .encoding()
@@ -460,7 +469,7 @@ fn decode_csv_row<'r>(
 ) -> Result<(), (String, String)> {
     let record = &state.record;
     let decode = |i: usize| -> Result<Option<Cow<'r, str>>, (String, String)> {
-        let bytes = record.get(i).unwrap_or_default();
+        let bytes = field(record, i);
         if bytes.len() > max_field {
             return Err((
                 state.header[i].clone(),
@@ -493,6 +502,16 @@ fn decode_csv_row<'r>(
         }
     }
     Ok(())
+}
+
+/// Field `i` of a record, without the '\r' of a CRLF line end.
+fn field(record: &csv::ByteRecord, i: usize) -> &[u8] {
+    let bytes = record.get(i).unwrap_or_default();
+    if i + 1 == record.len() {
+        bytes.strip_suffix(b"\r").unwrap_or(bytes)
+    } else {
+        bytes
+    }
 }
 
 /// Parses a JSON line and picks the mapped values (dotted paths) and the rest.
