@@ -242,3 +242,85 @@ async fn commits_on_s3_are_create_if_absent_so_concurrent_writers_never_lose_row
         20
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ingest_reads_exports_from_s3_into_a_lake_on_s3() {
+    use object_store::ObjectStoreExt;
+    use object_store::path::Path as ObjectPath;
+
+    let server = start_server();
+    create_bucket(&server.endpoint, "brand");
+    let store = object_store::aws::AmazonS3Builder::new()
+        .with_bucket_name("brand")
+        .with_endpoint(&server.endpoint)
+        .with_allow_http(true)
+        .with_access_key_id("test")
+        .with_secret_access_key("test")
+        .with_region("us-east-1")
+        .build()
+        .expect("s3 store");
+    let native = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample/native/cegid");
+    for name in [
+        "ETABLISSEMENTS.csv",
+        "CLIENTS.csv",
+        "TICKETS.csv",
+        "VENDEURS.csv",
+    ] {
+        let bytes = std::fs::read(native.join(name)).expect("sample file");
+        store
+            .put(
+                &ObjectPath::from(format!("exports/cegid/{name}")),
+                bytes.into(),
+            )
+            .await
+            .expect("upload");
+    }
+    let lake = "s3://brand/cdp";
+    amigo(&server, &["init", "--lake", lake]);
+    let ingest = || {
+        let output = amigo(
+            &server,
+            &[
+                "ingest",
+                "--lake",
+                lake,
+                "--source",
+                "cegid",
+                "s3://brand/exports/cegid/",
+            ],
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let first = ingest();
+    assert!(
+        first.contains("TICKETS.csv: read 7667, loaded 7667"),
+        "{first}"
+    );
+    assert!(
+        first.contains("CLIENTS.csv: read 1323, loaded 1323"),
+        "{first}"
+    );
+    let again = ingest();
+    assert!(
+        again.contains("TICKETS.csv: read 7667, loaded 0, updated 0, unchanged 7667"),
+        "{again}"
+    );
+    let output = amigo(
+        &server,
+        &[
+            "sql",
+            "--lake",
+            lake,
+            "--format",
+            "csv",
+            "-c",
+            "SELECT (SELECT count(*) FROM raw.cegid_ticket_lines) AS lines, \
+             (SELECT count(*) FROM raw.cegid_clients) AS clients, \
+             (SELECT count(*) FROM raw.ingest_log) AS runs",
+        ],
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "lines,clients,runs\n7667,1323,8\n"
+    );
+}

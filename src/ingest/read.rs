@@ -660,6 +660,10 @@ impl RawChunk {
         self.lines.len()
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
     /// Text of mapped source column `i` at `row`.
     pub fn value(&self, i: usize, row: usize) -> Option<&str> {
         let column = &self.columns[i];
