@@ -789,25 +789,32 @@ fn process_chunk(
         .enumerate()
         .map(|(i, c)| (c.name.as_str(), i))
         .collect();
-    let cleaned = |name: &str, row: usize| -> Option<String> {
+    // Where a column's text is in the chunk, and the prefix to strip: resolved once per chunk.
+    let locate = |name: &str| -> Option<(usize, Option<&str>)> {
         let column = entity.column(name)?;
-        let text = chunk.value(*source_of.get(name)?, row)?;
-        let text = column
-            .strip_prefix
-            .as_deref()
-            .and_then(|p| text.strip_prefix(p))
-            .unwrap_or(text);
-        (!text.is_empty()).then(|| text.to_owned())
+        Some((*source_of.get(name)?, column.strip_prefix.as_deref()))
+    };
+    let cleaned = |at: Option<(usize, Option<&str>)>, row: usize| -> Option<&str> {
+        let (index, strip) = at?;
+        let text = chunk.value(index, row)?;
+        let text = strip.and_then(|p| text.strip_prefix(p)).unwrap_or(text);
+        (!text.is_empty()).then_some(text)
     };
     for column in &entity.columns {
         let array: ArrayRef = if let Some(within) = &column.sequence_within {
+            let group_columns: Vec<_> = within.iter().map(|name| locate(name)).collect();
             let mut values = Vec::with_capacity(rows);
+            let mut group = String::new();
             for row in 0..rows {
-                let group: Vec<String> = within
-                    .iter()
-                    .map(|name| cleaned(name, row).unwrap_or_default())
-                    .collect();
-                let counter = state.sequences.entry(group.join("\u{1f}")).or_insert(0);
+                group.clear();
+                for at in &group_columns {
+                    group.push_str(cleaned(*at, row).unwrap_or_default());
+                    group.push('\u{1f}');
+                }
+                let counter = match state.sequences.get_mut(group.as_str()) {
+                    Some(counter) => counter,
+                    None => state.sequences.entry(group.clone()).or_insert(0),
+                };
                 *counter += 1;
                 values.push(Some(*counter));
             }
@@ -823,12 +830,12 @@ fn process_chunk(
                         .find(|l| l.name == name)
                         .ok_or_else(|| format!("lookup {name} is not defined"))?;
                     let table = zones.get(&name);
+                    let on = locate(&lookup.on);
                     let mut per_row = Vec::with_capacity(rows);
                     for (row, errors) in row_errors.iter_mut().enumerate() {
-                        let key = cleaned(&lookup.on, row);
-                        let zone = key
-                            .as_ref()
-                            .and_then(|k| table.and_then(|t| t.get(k)).copied().flatten());
+                        let key = cleaned(on, row);
+                        let zone =
+                            key.and_then(|k| table.and_then(|t| t.get(k)).copied().flatten());
                         if zone.is_none() && texts.is_valid(row) {
                             errors.push((
                                 column.name.clone(),
@@ -947,10 +954,18 @@ fn process_chunk(
     if to_write.is_empty() {
         return Ok(None);
     }
+    let every_row = to_write.len() == rows;
     let indices = UInt32Array::from(to_write);
+    let pick_rows = |array: &dyn Array| -> Result<ArrayRef, String> {
+        if every_row {
+            Ok(array.slice(0, rows))
+        } else {
+            take(array, &indices, None).map_err(|e| e.to_string())
+        }
+    };
     let mut out: Vec<ArrayRef> = columns
         .iter()
-        .map(|c| take(c.as_ref(), &indices, None).map_err(|e| e.to_string()))
+        .map(|c| pick_rows(c.as_ref()))
         .collect::<Result<_, _>>()?;
     let base = RecordBatch::try_new(layout.base.clone(), out.clone()).map_err(|e| e.to_string())?;
     let mut with_derived = base;
@@ -969,14 +984,15 @@ fn process_chunk(
     }
     let n = indices.len();
     let pick = |i: usize| indices.value(i) as usize;
-    out.push(take(&chunk.extra, &indices, None).map_err(|e| e.to_string())?);
+    out.push(pick_rows(&chunk.extra)?);
     out.push(Arc::new(StringArray::from(vec![file; n])));
     out.push(Arc::new(Int64Array::from_iter_values(
         (0..n).map(|i| chunk.lines[pick(i)] as i64),
     )));
     let mut hashes = StringBuilder::with_capacity(n, n * 32);
+    let mut hex = [0u8; 32];
     for i in 0..n {
-        hashes.append_value(format!("{:032x}", chunk.row_hashes[pick(i)]));
+        hashes.append_value(hex_u128(chunk.row_hashes[pick(i)], &mut hex));
     }
     out.push(Arc::new(hashes.finish()));
     out.push(Arc::new(StringArray::from(vec![ingest_id; n])));
@@ -989,6 +1005,15 @@ fn process_chunk(
     RecordBatch::try_new(layout.schema.clone(), out)
         .map(Some)
         .map_err(|e| e.to_string())
+}
+
+/// `value` as 32 lowercase hex digits, without allocating.
+fn hex_u128(value: u128, out: &mut [u8; 32]) -> &str {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = DIGITS[((value >> (124 - 4 * i)) & 0xf) as usize];
+    }
+    std::str::from_utf8(out).unwrap_or_default()
 }
 
 /// A quarantined row's values as received, as a JSON object by source column name.
