@@ -59,11 +59,6 @@ impl CsvTable {
         })
     }
 
-    /// The index of column `column` if the header has it.
-    pub(crate) fn optional_column(&self, column: &str) -> Option<usize> {
-        self.header.iter().position(|h| h == column)
-    }
-
     /// The data rows, each with its line number in the text.
     pub(crate) fn rows(&self) -> impl Iterator<Item = (usize, &[String])> {
         self.rows.iter().map(|(line, fields)| (*line, fields.as_slice()))
@@ -134,7 +129,7 @@ mod tests {
             "# a note\nNickname, Root ,language\n\nbob,robert,en\n\"Jo, \"\"Jojo\"\"\", joseph ,fr\n",
         )?;
         assert_eq!(table.column("root")?, 1);
-        assert_eq!(table.optional_column("missing"), None);
+        assert!(table.column("missing").is_err());
         let rows: Vec<_> = table.rows().collect();
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0], (4, &["bob", "robert", "en"].map(String::from)[..]));
