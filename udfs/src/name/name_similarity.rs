@@ -256,11 +256,11 @@ static DOCUMENTATION: LazyLock<Documentation> = LazyLock::new(|| {
 > select name_similarity('Jean-Pierre DUPONT', 'Dupont Jean Pierre') as same_person,
          name_similarity('Bob Smith', 'Robert Smith') as nickname,
          name_similarity('Marie Dupont', 'Pierre Martin') as different;
-+-------------+----------+-----------+
-| same_person | nickname | different |
-+-------------+----------+-----------+
-| 1.0         | 1.0      | 0.0       |
-+-------------+----------+-----------+
++-------------+----------+--------------------+
+| same_person | nickname | different          |
++-------------+----------+--------------------+
+| 1.0         | 1.0      | 0.4377777777777778 |
++-------------+----------+--------------------+
 ```"#,
     )
     .with_argument("name1", "String expression: a full name.")
