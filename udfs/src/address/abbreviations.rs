@@ -113,7 +113,10 @@ mod tests {
             assert_eq!(table.get(variant), Some(canonical), "{variant}");
         }
         assert!(table.is_unit("apt") && table.is_unit("ste") && !table.is_unit("st"));
-        let raw = CsvTable::parse("address_abbreviations.csv", BUNDLED_ADDRESS_ABBREVIATIONS_CSV)?;
+        let raw = CsvTable::parse(
+            "address_abbreviations.csv",
+            BUNDLED_ADDRESS_ABBREVIATIONS_CSV,
+        )?;
         let kind = raw.column("kind")?;
         let kinds = [
             "street",
@@ -135,7 +138,10 @@ mod tests {
         let header = "variant,canonical,kind,language\n";
         let two = format!("{header}av,av,street,fr\nAv.,avenue,street,fr\n");
         let err = AbbreviationTable::parse(&two).err().map(|e| e.to_string());
-        assert!(err.as_deref().is_some_and(|e| e.contains("line 3")), "{err:?}");
+        assert!(
+            err.as_deref().is_some_and(|e| e.contains("line 3")),
+            "{err:?}"
+        );
         let chain = format!("{header}avenue,av,street,fr\nav,avn,street,fr\n");
         assert!(AbbreviationTable::parse(&chain).is_err());
         let long = format!("{header}a b c d,x,street,fr\n");

@@ -170,9 +170,8 @@ mod tests {
                     AA,AAA,Foo,Foo,,,,\nBB,BBB,Bar,Bar,,,,FOO\n";
         let err = CountryTable::parse(text).err().map(|e| e.to_string());
         assert!(
-            err.as_deref().is_some_and(|e| e.contains("line 3")
-                && e.contains("AA")
-                && e.contains("line 2")),
+            err.as_deref()
+                .is_some_and(|e| e.contains("line 3") && e.contains("AA") && e.contains("line 2")),
             "{err:?}"
         );
     }

@@ -99,7 +99,7 @@ fn fold_address(address: &str) -> String {
 }
 
 /// Calls `emit` with each word (or words) of the canonical form of folded `words`.
-fn rewrite<'w>(words: &[&'w str], mut emit: impl FnMut(&str)) {
+fn rewrite(words: &[&str], mut emit: impl FnMut(&str)) {
     let table = &*ABBREVIATIONS;
     let mut scratch = String::new();
     let mut last_was_unit = false;
@@ -148,16 +148,18 @@ fn rewrite<'w>(words: &[&'w str], mut emit: impl FnMut(&str)) {
 /// and how many words it takes.
 fn longest_variant<'t>(words: &[&str], key: &mut String) -> Option<(&'t str, usize)> {
     let table: &'t _ = &*ABBREVIATIONS;
-    (1..=MAX_VARIANT_WORDS.min(words.len())).rev().find_map(|n| {
-        key.clear();
-        for (k, w) in words[..n].iter().enumerate() {
-            if k > 0 {
-                key.push(' ');
+    (1..=MAX_VARIANT_WORDS.min(words.len()))
+        .rev()
+        .find_map(|n| {
+            key.clear();
+            for (k, w) in words[..n].iter().enumerate() {
+                if k > 0 {
+                    key.push(' ');
+                }
+                key.push_str(w);
             }
-            key.push_str(w);
-        }
-        table.get(key).map(|c| (c, n))
-    })
+            table.get(key).map(|c| (c, n))
+        })
 }
 
 /// A word starting with a digit: `12bis` → `12 bis`, `2eme` → `2e`, `1ere` → `1er`; other

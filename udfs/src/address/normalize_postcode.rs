@@ -202,7 +202,15 @@ mod tests {
         assert_eq!(norm("20000", "FR").as_deref(), Some("20000"));
         assert_eq!(norm("97400", "FR").as_deref(), Some("97400"));
         assert_eq!(norm("97400", "Réunion").as_deref(), Some("97400"));
-        for bad in ["750011", "600", "7500A", "96000", "00100", "", "75001 Paris"] {
+        for bad in [
+            "750011",
+            "600",
+            "7500A",
+            "96000",
+            "00100",
+            "",
+            "75001 Paris",
+        ] {
             assert_eq!(norm(bad, "FR"), None, "{bad:?}");
         }
     }
@@ -224,7 +232,14 @@ mod tests {
         }
         assert_eq!(norm("GY1 1AA", "Guernsey").as_deref(), Some("GY1 1AA"));
         // Q first, I in second position, C/I/K/M/O/V in the inward code, wrong lengths.
-        for bad in ["QA1 1AA", "AI1 1AA", "SW1A 1AC", "SW1A1A", "SW1A 1AAA", "123 456"] {
+        for bad in [
+            "QA1 1AA",
+            "AI1 1AA",
+            "SW1A 1AC",
+            "SW1A1A",
+            "SW1A 1AAA",
+            "123 456",
+        ] {
             assert_eq!(norm(bad, "UK"), None, "{bad:?}");
         }
     }

@@ -63,11 +63,7 @@ pub(crate) fn rule_for(country: &str) -> Option<PostcodeRule> {
     const THREE_TWO: &[&str] = &["999 99"];
     Some(match country {
         // Metropolitan France and Corsica: departments 01–95; 97 and 98 are overseas.
-        "FR" => checked(
-            FIVE,
-            |c| matches!(department(c), 1..=95 | 97 | 98),
-            true,
-        ),
+        "FR" => checked(FIVE, |c| matches!(department(c), 1..=95 | 97 | 98), true),
         // Overseas departments and collectivities use French 97xxx/98xxx codes.
         "GP" | "MQ" | "GF" | "RE" | "YT" | "PM" | "BL" | "MF" | "WF" | "PF" | "NC" => {
             checked(FIVE, |c| matches!(department(c), 97 | 98), false)
@@ -117,7 +113,11 @@ pub(crate) fn apply(rule: PostcodeRule, code: &str) -> Option<Cow<'_, str>> {
         )
     };
     let mut compact = [0u8; 16];
-    let len = compact_code(&cleaned, matches!(rule, PostcodeRule::Shapes { .. }), &mut compact)?;
+    let len = compact_code(
+        &cleaned,
+        matches!(rule, PostcodeRule::Shapes { .. }),
+        &mut compact,
+    )?;
     let compact = &compact[..len];
     let out = match rule {
         PostcodeRule::Shapes {

@@ -61,7 +61,9 @@ impl CsvTable {
 
     /// The data rows, each with its line number in the text.
     pub(crate) fn rows(&self) -> impl Iterator<Item = (usize, &[String])> {
-        self.rows.iter().map(|(line, fields)| (*line, fields.as_slice()))
+        self.rows
+            .iter()
+            .map(|(line, fields)| (*line, fields.as_slice()))
     }
 
     /// An error about line `line` of this table.

@@ -56,9 +56,23 @@ pub(crate) fn is_folded_ascii(s: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b' ')
 }
 
-/// Appends the folded form of `s` to `out` (cleared first): words of lowercase letters and
+/// Writes the folded form of `s` to `out` (cleared first): words of lowercase letters and
 /// digits separated by single spaces, with no leading or trailing space.
 pub(crate) fn fold_into(s: &str, apostrophe: Apostrophe, out: &mut String) {
+    if !fold_once(s, apostrophe, out) || is_nfkc_quick(out.chars()) == IsNormalized::Yes {
+        return;
+    }
+    // Letters of other scripts were kept: NFKC composes what was kept decomposed (Hangul
+    // jamo, kana + voicing mark) and maps compatibility forms to standard letters, which may
+    // be capitals or Latin letters (a modifier letter capital AE is an `Æ`): fold once more.
+    let composed: String = out.nfkc().collect();
+    if fold_once(&composed, apostrophe, out) && is_nfkc_quick(out.chars()) != IsNormalized::Yes {
+        *out = out.nfkc().collect();
+    }
+}
+
+/// One folding pass; true when letters of other scripts were kept.
+fn fold_once(s: &str, apostrophe: Apostrophe, out: &mut String) -> bool {
     out.clear();
     let mut writer = Writer {
         out,
@@ -66,7 +80,7 @@ pub(crate) fn fold_into(s: &str, apostrophe: Apostrophe, out: &mut String) {
         last: Last::Separator,
         kept_non_ascii: false,
     };
-    let mut chars = s.chars().peekable();
+    let mut chars = s.chars();
     while let Some(c) = chars.next() {
         if is_apostrophe(c) {
             let joins = match apostrophe {
@@ -90,11 +104,7 @@ pub(crate) fn fold_into(s: &str, apostrophe: Apostrophe, out: &mut String) {
             writer.non_ascii(lower);
         }
     }
-    if writer.kept_non_ascii && is_nfkc_quick(out.chars()) != IsNormalized::Yes {
-        // Composes what was kept decomposed (Hangul jamo, kana + voicing mark) and maps
-        // half-width forms to their standard ones.
-        *out = out.nfkc().collect();
-    }
+    writer.kept_non_ascii
 }
 
 #[derive(PartialEq, Eq)]
@@ -220,6 +230,10 @@ mod tests {
         assert_eq!(fold("\u{1100}\u{1161}"), "가");
         // Devanagari vowel signs are marks of the letter before them.
         assert_eq!(fold("राम"), "राम");
+        // A mathematical capital zeta has no lowercase, its compatibility form has; a
+        // modifier letter capital AE is a Latin letter once in NFKC.
+        assert_eq!(fold("\u{1D6AD}"), "ζ");
+        assert_eq!(fold("\u{1D2D}"), "ae");
     }
 
     #[test]

@@ -111,7 +111,10 @@ mod tests {
     #[test]
     fn word_order_does_not_matter() {
         let key = |s| name_key(s).map(Cow::into_owned);
-        assert_eq!(key("Jean-Pierre DUPONT").as_deref(), Some("dupont jean pierre"));
+        assert_eq!(
+            key("Jean-Pierre DUPONT").as_deref(),
+            Some("dupont jean pierre")
+        );
         assert_eq!(key("Dupont, Jean Pierre"), key("M. Jean-Pierre Dupont"));
         assert_ne!(key("Bob Smith"), key("Robert Smith"));
         assert_eq!(key("..."), None);

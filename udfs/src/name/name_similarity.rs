@@ -133,17 +133,29 @@ impl PreparedName {
         let mut units_other = other.words.len();
         let mut sum = 0.0;
 
-        for i in 0..self.words.len() {
-            if let Some(j) = (0..other.words.len())
-                .find(|&j| !used_other[j] && self.root(i) == other.root(j))
+        for (i, used) in used_self.iter_mut().enumerate().take(self.words.len()) {
+            if let Some(j) =
+                (0..other.words.len()).find(|&j| !used_other[j] && self.root(i) == other.root(j))
             {
-                used_self[i] = true;
+                *used = true;
                 used_other[j] = true;
                 sum += 1.0;
             }
         }
-        sum += joined_matches(self, other, &mut used_self, &mut used_other, &mut units_self);
-        sum += joined_matches(other, self, &mut used_other, &mut used_self, &mut units_other);
+        sum += joined_matches(
+            self,
+            other,
+            &mut used_self,
+            &mut used_other,
+            &mut units_self,
+        );
+        sum += joined_matches(
+            other,
+            self,
+            &mut used_other,
+            &mut used_self,
+            &mut units_other,
+        );
 
         pairs.clear();
         for i in (0..self.words.len()).filter(|&i| !used_self[i]) {
@@ -206,8 +218,8 @@ fn joined_matches(
     units_parts: &mut usize,
 ) -> f64 {
     let mut sum = 0.0;
-    for j in 0..whole.words.len() {
-        if used_whole[j] {
+    for (j, used) in used_whole.iter_mut().enumerate().take(whole.words.len()) {
+        if *used {
             continue;
         }
         let target = whole.root(j);
@@ -222,7 +234,7 @@ fn joined_matches(
             {
                 used_parts[i] = true;
                 used_parts[i + 1] = true;
-                used_whole[j] = true;
+                *used = true;
                 *units_parts -= 1;
                 sum += 1.0;
                 break;
@@ -264,7 +276,10 @@ static DOCUMENTATION: LazyLock<Documentation> = LazyLock::new(|| {
 ```"#,
     )
     .with_argument("name1", "String expression: a full name.")
-    .with_argument("name2", "String expression: the full name to compare it with.")
+    .with_argument(
+        "name2",
+        "String expression: the full name to compare it with.",
+    )
     .with_related_udf("normalize_name")
     .with_related_udf("nickname_root")
     .build()

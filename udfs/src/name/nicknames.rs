@@ -99,12 +99,7 @@ impl NicknameTable {
     /// This table with the rows of `overrides` added, `overrides` winning on a shared nickname.
     pub fn merged_with(&self, overrides: &NicknameTable) -> NicknameTable {
         let mut roots = self.roots.clone();
-        roots.extend(
-            overrides
-                .roots
-                .iter()
-                .map(|(k, v)| (k.clone(), v.clone())),
-        );
+        roots.extend(overrides.roots.iter().map(|(k, v)| (k.clone(), v.clone())));
         Self { roots }
     }
 
@@ -244,7 +239,10 @@ mod tests {
         let err = NicknameTable::from_csv("mine.csv", "nickname,root\nal,albert\nal,alain\n")
             .unwrap_err()
             .to_string();
-        assert!(err.contains("mine.csv line 3") && err.contains("line 2"), "{err}");
+        assert!(
+            err.contains("mine.csv line 3") && err.contains("line 2"),
+            "{err}"
+        );
         let err = NicknameTable::from_csv("mine.csv", "nick,root\nal,albert\n")
             .unwrap_err()
             .to_string();
@@ -254,8 +252,10 @@ mod tests {
             .to_string();
         assert!(err.contains("empty"), "{err}");
 
-        let merged =
-            NicknameTable::bundled_with_csv("mine.csv", "nickname,root,language\nAlex,Alexis,fr\nBébert,Hubert,fr\nZaza,Isabelle,fr\n")?;
+        let merged = NicknameTable::bundled_with_csv(
+            "mine.csv",
+            "nickname,root,language\nAlex,Alexis,fr\nBébert,Hubert,fr\nZaza,Isabelle,fr\n",
+        )?;
         assert_eq!(merged.get("alex"), Some("alexis"));
         assert_eq!(merged.get("bebert"), Some("hubert"));
         assert_eq!(merged.get("zaza"), Some("isabelle"));

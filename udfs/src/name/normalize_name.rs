@@ -134,7 +134,10 @@ static DOCUMENTATION: LazyLock<Documentation> = LazyLock::new(|| {
 +---------------------------------------------------+
 ```"#,
     )
-    .with_argument("name", "String expression: a full name, first name or last name.")
+    .with_argument(
+        "name",
+        "String expression: a full name, first name or last name.",
+    )
     .with_related_udf("name_tokens")
     .with_related_udf("nickname_root")
     .with_related_udf("name_similarity")
@@ -206,7 +209,10 @@ mod tests {
     #[test]
     fn letters_that_do_not_decompose() {
         assert_eq!(norm("Weiß").as_deref(), Some("weiss"));
-        assert_eq!(norm("Søren Kierkegaard").as_deref(), Some("soren kierkegaard"));
+        assert_eq!(
+            norm("Søren Kierkegaard").as_deref(),
+            Some("soren kierkegaard")
+        );
         assert_eq!(norm("Łukasz Wałęsa").as_deref(), Some("lukasz walesa"));
         assert_eq!(norm("Đoković").as_deref(), Some("dokovic"));
         assert_eq!(norm("Lætitia Cœur").as_deref(), Some("laetitia coeur"));
