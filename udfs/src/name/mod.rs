@@ -1,6 +1,6 @@
 //! Person-name functions: normalize, tokenize, nickname roots and name similarity.
 //!
-//! The text folding ([`fold`]) and the CSV table reader ([`csv_table`]) here are shared with
+//! The text folding (`fold`) and the CSV table reader (`csv_table`) here are shared with
 //! the address functions.
 
 use std::sync::Arc;
@@ -15,16 +15,17 @@ mod name_tokens;
 mod nickname_root;
 mod nicknames;
 mod normalize_name;
+mod word_pairing;
 
 pub use name_key::{NameKeyFunc, name_key};
-pub use name_similarity::{
-    COVERAGE_EXPONENT, INITIAL_SCORE, MAX_NAME_BYTES, MAX_NAME_WORDS, NameSimilarityFunc,
-    WORD_MATCH_THRESHOLD, name_similarity, name_similarity_with,
-};
+pub use name_similarity::{NameSimilarityFunc, name_similarity, name_similarity_with};
 pub use name_tokens::{NameTokensFunc, name_tokens};
 pub use nickname_root::{NicknameRootFunc, nickname_root};
 pub use nicknames::{BUNDLED_NICKNAMES_CSV, NicknameTable};
 pub use normalize_name::{NormalizeNameFunc, normalize_name};
+pub use word_pairing::{
+    COVERAGE_EXPONENT, INITIAL_SCORE, MAX_NAME_BYTES, MAX_NAME_WORDS, WORD_MATCH_THRESHOLD,
+};
 
 /// Every function of this category.
 pub fn functions() -> Vec<Arc<ScalarUDF>> {

@@ -1,32 +1,17 @@
 //! `name_similarity(a, b)`: how alike two person names are, from 0 to 1, ignoring word order,
 //! accents, titles and nicknames.
 
-use std::ops::Range;
 use std::sync::{Arc, LazyLock};
 
+use super::nicknames::NicknameTable;
+use super::word_pairing::PreparedName;
+use crate::common::{DOC_SECTION_NAME, StringArgs, strings_return_type, strings_signature};
 use datafusion::arrow::array::Float64Builder;
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::Result;
 use datafusion::logical_expr::{
     ColumnarValue, Documentation, ScalarFunctionArgs, ScalarUDFImpl, Signature,
 };
-use rapidfuzz::distance::jaro_winkler;
-
-use super::nicknames::NicknameTable;
-use super::normalize_name::normalize_name;
-use crate::common::{DOC_SECTION_NAME, StringArgs, strings_return_type, strings_signature};
-
-/// Words of a name taken into account; the rest is ignored, which bounds the pairing work.
-pub const MAX_NAME_WORDS: usize = 8;
-/// Bytes of a name taken into account (cut at a character boundary), which bounds the
-/// Jaro-Winkler work.
-pub const MAX_NAME_BYTES: usize = 256;
-/// Jaro-Winkler similarity below which two words count as different (score 0).
-pub const WORD_MATCH_THRESHOLD: f64 = 0.8;
-/// Score of an initial against a word starting with that letter (`J` / `Jean`).
-pub const INITIAL_SCORE: f64 = 0.75;
-/// Exponent of the coverage factor that discounts words without a counterpart.
-pub const COVERAGE_EXPONENT: f64 = 0.25;
 
 /// How alike two person names are, in [0, 1], with the bundled nickname table; `None` when
 /// either name has no letter or digit. See [`name_similarity_with`].
@@ -37,18 +22,18 @@ pub fn name_similarity(a: &str, b: &str) -> Option<f64> {
 /// How alike two person names are, in [0, 1], with nicknames from `nicknames`.
 ///
 /// 1. Each name is normalized ([`normalize_name`](super::normalize_name)), cut into words
-///    (at most [`MAX_NAME_WORDS`] from the first [`MAX_NAME_BYTES`] bytes), and each word is
+///    (at most [`MAX_NAME_WORDS`](super::MAX_NAME_WORDS) from the first [`MAX_NAME_BYTES`](super::MAX_NAME_BYTES) bytes), and each word is
 ///    replaced by its nickname root (`bob` → `robert`; a root of several words, `jp` →
 ///    `jean pierre`, gives several words).
 /// 2. Words are paired, each word used at most once, in three rounds: equal roots score 1;
 ///    then a word equal to two adjacent words of the other name joined (`jeanpierre` /
 ///    `jean pierre`) scores 1 and the two words count as one; then the remaining pairs are
 ///    taken greedily from the best score down, a pair scoring
-///    - [`INITIAL_SCORE`] when one word is a single letter that starts the other (`j` /
+///    - [`INITIAL_SCORE`](super::INITIAL_SCORE) when one word is a single letter that starts the other (`j` /
 ///      `jean`, or its root), 0 for any other pair with a single letter;
 ///    - otherwise the Jaro-Winkler similarity (prefix weight 0.1) of the roots or of the
 ///      words as written, whichever is higher, when it is at least
-///      [`WORD_MATCH_THRESHOLD`], else 0.
+///      [`WORD_MATCH_THRESHOLD`](super::WORD_MATCH_THRESHOLD), else 0.
 /// 3. With `n` and `m` the word counts (joined pairs counting one), `S` the sum of the pair
 ///    scores, `lo = min(n, m)` and `hi = max(n, m)`:
 ///    `similarity = S / lo × (lo / hi) ^ COVERAGE_EXPONENT`.
@@ -62,186 +47,6 @@ pub fn name_similarity_with(nicknames: &NicknameTable, a: &str, b: &str) -> Opti
         return None;
     }
     Some(left.similarity(&right, &mut Vec::new()))
-}
-
-/// The words of a name with their roots, in one buffer reused from row to row.
-#[derive(Default)]
-struct PreparedName {
-    text: String,
-    words: Vec<Word>,
-}
-
-struct Word {
-    written: Range<usize>,
-    root: Range<usize>,
-    single_letter: bool,
-}
-
-impl PreparedName {
-    /// Reads `name`; false when it has no word.
-    fn prepare(&mut self, name: &str, nicknames: &NicknameTable) -> bool {
-        self.text.clear();
-        self.words.clear();
-        let mut end = name.len().min(MAX_NAME_BYTES);
-        while !name.is_char_boundary(end) {
-            end -= 1;
-        }
-        let Some(normalized) = normalize_name(&name[..end]) else {
-            return false;
-        };
-        for word in normalized.split(' ') {
-            let root = nicknames.get(word).unwrap_or(word);
-            let several = root.contains(' ');
-            for root_word in root.split(' ') {
-                if self.words.len() == MAX_NAME_WORDS {
-                    return true;
-                }
-                let written = if several { root_word } else { word };
-                let start = self.text.len();
-                self.text.push_str(written);
-                let written_range = start..self.text.len();
-                let root_range = if written == root_word {
-                    written_range.clone()
-                } else {
-                    let start = self.text.len();
-                    self.text.push_str(root_word);
-                    start..self.text.len()
-                };
-                self.words.push(Word {
-                    single_letter: written.chars().nth(1).is_none(),
-                    written: written_range,
-                    root: root_range,
-                });
-            }
-        }
-        !self.words.is_empty()
-    }
-
-    fn root(&self, i: usize) -> &str {
-        &self.text[self.words[i].root.clone()]
-    }
-
-    fn written(&self, i: usize) -> &str {
-        &self.text[self.words[i].written.clone()]
-    }
-
-    /// The score of the formula in [`name_similarity_with`]; `pairs` is scratch space.
-    fn similarity(&self, other: &PreparedName, pairs: &mut Vec<(f64, usize, usize)>) -> f64 {
-        let mut used_self = [false; MAX_NAME_WORDS];
-        let mut used_other = [false; MAX_NAME_WORDS];
-        let mut units_self = self.words.len();
-        let mut units_other = other.words.len();
-        let mut sum = 0.0;
-
-        for (i, used) in used_self.iter_mut().enumerate().take(self.words.len()) {
-            if let Some(j) =
-                (0..other.words.len()).find(|&j| !used_other[j] && self.root(i) == other.root(j))
-            {
-                *used = true;
-                used_other[j] = true;
-                sum += 1.0;
-            }
-        }
-        sum += joined_matches(
-            self,
-            other,
-            &mut used_self,
-            &mut used_other,
-            &mut units_self,
-        );
-        sum += joined_matches(
-            other,
-            self,
-            &mut used_other,
-            &mut used_self,
-            &mut units_other,
-        );
-
-        pairs.clear();
-        for i in (0..self.words.len()).filter(|&i| !used_self[i]) {
-            for j in (0..other.words.len()).filter(|&j| !used_other[j]) {
-                let score = self.word_score(i, other, j);
-                if score > 0.0 {
-                    pairs.push((score, i, j));
-                }
-            }
-        }
-        pairs.sort_unstable_by(|x, y| y.0.total_cmp(&x.0));
-        for &(score, i, j) in pairs.iter() {
-            if !used_self[i] && !used_other[j] {
-                used_self[i] = true;
-                used_other[j] = true;
-                sum += score;
-            }
-        }
-
-        let lo = units_self.min(units_other).max(1) as f64;
-        let hi = units_self.max(units_other).max(1) as f64;
-        (sum / lo * (lo / hi).powf(COVERAGE_EXPONENT)).clamp(0.0, 1.0)
-    }
-
-    fn word_score(&self, i: usize, other: &PreparedName, j: usize) -> f64 {
-        let (a, b) = (&self.words[i], &other.words[j]);
-        if a.single_letter || b.single_letter {
-            let (initial, full, full_side, k) = if a.single_letter {
-                (self.written(i), other, b, j)
-            } else {
-                (other.written(j), self, a, i)
-            };
-            let is_initial_of = !full_side.single_letter
-                && (full.written(k).starts_with(initial) || full.root(k).starts_with(initial));
-            return if is_initial_of { INITIAL_SCORE } else { 0.0 };
-        }
-        let mut score = jaro_winkler(self.root(i), other.root(j));
-        if a.written != a.root || b.written != b.root {
-            score = score.max(jaro_winkler(self.written(i), other.written(j)));
-        }
-        if score >= WORD_MATCH_THRESHOLD {
-            score
-        } else {
-            0.0
-        }
-    }
-}
-
-fn jaro_winkler(a: &str, b: &str) -> f64 {
-    jaro_winkler::normalized_similarity(a.chars(), b.chars())
-}
-
-/// Pairs each unused word of `whole` with two adjacent unused words of `parts` that spell it
-/// joined; the two words then count as one unit of `parts`. Returns the score added.
-fn joined_matches(
-    parts: &PreparedName,
-    whole: &PreparedName,
-    used_parts: &mut [bool; MAX_NAME_WORDS],
-    used_whole: &mut [bool; MAX_NAME_WORDS],
-    units_parts: &mut usize,
-) -> f64 {
-    let mut sum = 0.0;
-    for (j, used) in used_whole.iter_mut().enumerate().take(whole.words.len()) {
-        if *used {
-            continue;
-        }
-        let target = whole.root(j);
-        for i in 0..parts.words.len().saturating_sub(1) {
-            if used_parts[i] || used_parts[i + 1] {
-                continue;
-            }
-            let (first, second) = (parts.root(i), parts.root(i + 1));
-            if target.len() == first.len() + second.len()
-                && target.starts_with(first)
-                && target.ends_with(second)
-            {
-                used_parts[i] = true;
-                used_parts[i + 1] = true;
-                *used = true;
-                *units_parts -= 1;
-                sum += 1.0;
-                break;
-            }
-        }
-    }
-    sum
 }
 
 static DOCUMENTATION: LazyLock<Documentation> = LazyLock::new(|| {
