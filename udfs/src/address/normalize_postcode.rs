@@ -78,7 +78,9 @@ fn generic(code: &str) -> Option<Cow<'_, str>> {
         }
         out.extend(word.chars().flat_map(char::to_uppercase));
     }
-    Some(Cow::Owned(out))
+    // Uppercasing can lengthen a value ('ῲ' → "ῺΙ"): past the limit it would not be its own
+    // canonical form.
+    (out.len() <= MAX_POSTCODE_BYTES).then_some(Cow::Owned(out))
 }
 
 /// Calls `f` for each row with the postcode and its country's format, `None` when either is
