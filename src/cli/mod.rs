@@ -1,5 +1,6 @@
 //! The `amigo` command line: one module per subcommand, each with its own arguments.
 
+pub mod bench;
 pub mod generate;
 pub mod init;
 pub mod output;
@@ -31,6 +32,8 @@ pub enum Command {
     Generate(generate::GenerateArgs),
     /// Create an empty lake
     Init(init::InitArgs),
+    /// Measure amigo on generated data (functions: values per second per SQL function)
+    Bench(bench::BenchArgs),
 }
 
 /// Where the lake is.
@@ -48,6 +51,7 @@ pub async fn run() -> ExitCode {
         Command::Sql(args) => sql::run(args).await,
         Command::Generate(args) => generate::run(args).await,
         Command::Init(args) => init::run(args).await,
+        Command::Bench(args) => bench::run(args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
