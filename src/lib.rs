@@ -4,6 +4,7 @@
 //! ([`lake`]), SQL sessions over it ([`session`]) and scripts ([`script`]), the data generator
 //! ([`generate`]) and the command line ([`cli`]).
 
+pub mod bench;
 pub mod cli;
 pub mod generate;
 pub mod ingest;

@@ -1,5 +1,6 @@
 //! The `amigo` command line: one module per subcommand, each with its own arguments.
 
+pub mod bench;
 pub mod generate;
 pub mod ingest;
 pub mod init;
@@ -34,6 +35,8 @@ pub enum Command {
     Init(init::InitArgs),
     /// Load source exports (Shopify, Cegid, web forms, consents ...) into the lake
     Ingest(ingest::IngestArgs),
+    /// Measure amigo on generated data (functions: values/s per SQL function; ingest: rows/s)
+    Bench(bench::BenchArgs),
 }
 
 /// Where the lake is.
@@ -52,6 +55,7 @@ pub async fn run() -> ExitCode {
         Command::Generate(args) => generate::run(args).await,
         Command::Init(args) => init::run(args).await,
         Command::Ingest(args) => ingest::run(args).await,
+        Command::Bench(args) => bench::run(args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -14,6 +14,7 @@ use datafusion::prelude::SessionContext;
 pub mod address;
 pub mod common;
 pub mod datetime;
+pub mod docs;
 pub mod email;
 pub mod name;
 pub mod phone;

@@ -1,0 +1,144 @@
+//! `amigo bench`: benchmarks on generated data, one subcommand per benchmark.
+
+use std::path::PathBuf;
+
+use arrow::datatypes::DataType;
+use clap::{Args, Subcommand, ValueEnum};
+
+use super::CliResult;
+use crate::bench::functions::{
+    BATCH_SIZE, FunctionsBenchConfig, FunctionsReport, build_inputs, compare_with_duckdb,
+    render_report, run_duckdb, run_functions,
+};
+use crate::bench::{BenchError, ensure_generated};
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    #[command(subcommand)]
+    pub command: BenchCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Values per second of every amigo SQL function on realistic generated values
+    Functions(FunctionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct FunctionsArgs {
+    /// Values per function (and name pairs for the similarity functions)
+    #[arg(long, default_value_t = 1_000_000)]
+    pub values: usize,
+    /// Generator seed
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Directory for the generated data, reused when it already holds the same seed and size
+    /// (default: a temporary directory, removed at the end)
+    #[arg(long, value_name = "DIR", env = "AMIGO_BENCH_DATA")]
+    pub data: Option<PathBuf>,
+    /// Runs per function; the best is reported
+    #[arg(long, default_value_t = 3)]
+    pub runs: usize,
+    /// Rows per function call
+    #[arg(long, default_value_t = BATCH_SIZE)]
+    pub batch_size: usize,
+    /// String type the functions get (DataFusion reads Parquet strings as utf8view)
+    #[arg(long, value_enum, default_value = "utf8view")]
+    pub string_type: StringType,
+    /// Only these functions (comma-separated names)
+    #[arg(long, value_delimiter = ',', value_name = "NAMES")]
+    pub only: Vec<String>,
+    /// Also time DuckDB's jaro_winkler_similarity and levenshtein on the same pairs (installs
+    /// DuckDB from PyPI into $HOME/.cache/amigo/bench-venv on first use)
+    #[arg(long)]
+    pub duckdb: bool,
+    /// Save the results as JSON
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum StringType {
+    Utf8,
+    LargeUtf8,
+    Utf8view,
+}
+
+impl StringType {
+    fn data_type(self) -> DataType {
+        match self {
+            StringType::Utf8 => DataType::Utf8,
+            StringType::LargeUtf8 => DataType::LargeUtf8,
+            StringType::Utf8view => DataType::Utf8View,
+        }
+    }
+}
+
+pub async fn run(args: BenchArgs) -> CliResult<()> {
+    match args.command {
+        BenchCommand::Functions(args) => functions(args).await,
+    }
+}
+
+async fn functions(args: FunctionsArgs) -> CliResult<()> {
+    tokio::task::spawn_blocking(move || functions_blocking(args))
+        .await
+        .map_err(|e| format!("the benchmark stopped: {e}"))?
+        .map_err(|e| e.to_string())
+}
+
+/// Generation and timing are CPU-bound: they run on a blocking thread.
+fn functions_blocking(args: FunctionsArgs) -> Result<(), BenchError> {
+    let temp;
+    let dir = match &args.data {
+        Some(dir) => dir.clone(),
+        None => {
+            temp = tempfile::Builder::new()
+                .prefix("amigo-bench-")
+                .tempdir()
+                .map_err(|e| {
+                    BenchError::Data(format!("cannot create a temporary directory: {e}"))
+                })?;
+            temp.path().to_path_buf()
+        }
+    };
+    let data = ensure_generated(&dir, args.seed, args.values as u64)?;
+    let inputs = build_inputs(&data, args.values, args.seed)?;
+    let config = FunctionsBenchConfig {
+        values: args.values,
+        seed: args.seed,
+        runs: args.runs,
+        batch_size: args.batch_size,
+        string_type: args.string_type.data_type(),
+        only: args.only,
+    };
+    let (measurements, not_benchmarked) =
+        run_functions(&amigo_udfs::all_scalar_functions(), &inputs, &config)?;
+    let duckdb = if args.duckdb {
+        let run = run_duckdb(&inputs.pairs_path, &data.inputs_dir(), args.runs)?;
+        Some(compare_with_duckdb(&measurements, run))
+    } else {
+        None
+    };
+    let report = FunctionsReport {
+        values: config.values,
+        seed: config.seed,
+        batch_size: config.batch_size,
+        runs: config.runs,
+        string_type: config.string_type.to_string(),
+        values_path: inputs.values_path.clone(),
+        pairs_path: inputs.pairs_path.clone(),
+        measurements,
+        not_benchmarked,
+        duckdb,
+    };
+    print!("{}", render_report(&report));
+    if let Some(path) = &args.json {
+        let mut json = serde_json::to_vec_pretty(&report)
+            .map_err(|e| BenchError::Data(format!("serializing the report: {e}")))?;
+        json.push(b'\n');
+        std::fs::write(path, json).map_err(crate::bench::io_err(path))?;
+        eprintln!("results saved to {}", path.display());
+    }
+    Ok(())
+}

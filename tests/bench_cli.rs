@@ -1,0 +1,71 @@
+//! `amigo bench functions` end to end, on a small generated data set: the structure of the
+//! report, not the speed (a debug build says nothing about speed).
+
+use std::process::Command;
+
+#[test]
+fn bench_functions_times_every_email_function() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let json = dir.path().join("results.json");
+    let output = Command::new(env!("CARGO_BIN_EXE_amigo"))
+        .args(["bench", "functions", "--values", "2000", "--runs", "1"])
+        .arg("--data")
+        .arg(dir.path().join("data"))
+        .arg("--json")
+        .arg(&json)
+        .env_remove("AMIGO_BENCH_DATA")
+        .output()
+        .expect("run amigo");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "amigo bench failed:\nstdout: {stdout}\nstderr: {stderr}"
+    );
+
+    // The table: one line per email function, with the values and a positive rate.
+    for function in [
+        "normalize_email",
+        "email_domain",
+        "email_local",
+        "is_valid_email",
+    ] {
+        let line = stdout
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(function))
+            .unwrap_or_else(|| panic!("{function} is not in the table:\n{stdout}"));
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(fields[1], "email", "{line}");
+        assert_eq!(fields[2], "2000", "{line}");
+        let rate: f64 = fields[4].replace(',', "").parse().expect("values/s");
+        assert!(rate > 0.0, "{line}");
+        assert!(fields[5] == "2.0M/s", "{line}");
+        assert!(matches!(fields[6], "pass" | "FAIL"), "{line}");
+    }
+
+    // The inputs are kept as Parquet, for other engines, and the JSON has the same results.
+    assert!(dir.path().join("data/bench/values.parquet").is_file());
+    assert!(dir.path().join("data/bench/pairs.parquet").is_file());
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&json).expect("read json")).expect("json");
+    let measurements = report["measurements"].as_array().expect("measurements");
+    let normalize = measurements
+        .iter()
+        .find(|m| m["function"] == "normalize_email")
+        .expect("normalize_email measured");
+    assert_eq!(normalize["values"], 2000);
+    assert!(normalize["values_per_second"].as_f64().unwrap_or(0.0) > 0.0);
+
+    // A second run reuses the generated data.
+    let again = Command::new(env!("CARGO_BIN_EXE_amigo"))
+        .args(["bench", "functions", "--values", "2000", "--runs", "1"])
+        .args(["--only", "email_domain"])
+        .arg("--data")
+        .arg(dir.path().join("data"))
+        .output()
+        .expect("run amigo");
+    assert!(again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("reusing the generated data"));
+    let stdout = String::from_utf8_lossy(&again.stdout);
+    assert!(stdout.contains("email_domain") && !stdout.contains("normalize_email"));
+}
