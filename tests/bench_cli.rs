@@ -69,3 +69,67 @@ fn bench_functions_times_every_email_function() {
     let stdout = String::from_utf8_lossy(&again.stdout);
     assert!(stdout.contains("email_domain") && !stdout.contains("normalize_email"));
 }
+
+#[test]
+fn bench_ingest_loads_every_export_then_reloads_without_writing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let json = dir.path().join("ingest.json");
+    let output = Command::new(env!("CARGO_BIN_EXE_amigo"))
+        .args(["bench", "ingest", "--customers", "1500"])
+        .arg("--data")
+        .arg(dir.path().join("data"))
+        .arg("--json")
+        .arg(&json)
+        .env_remove("AMIGO_BENCH_DATA")
+        .output()
+        .expect("run amigo");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "amigo bench ingest failed:\nstdout: {stdout}\nstderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&json).expect("json")).expect("valid json");
+    let manifest: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dir.path().join("data/manifest.json")).expect("manifest"),
+    )
+    .expect("valid manifest");
+    let files = &manifest["files"];
+    let expected: i64 = [
+        "native/cegid/ETABLISSEMENTS.csv",
+        "native/cegid/VENDEURS.csv",
+        "native/cegid/CLIENTS.csv",
+        "native/cegid/TICKETS.csv",
+        "native/shopify/customers_export.csv",
+        "native/shopify/orders_export.csv",
+        "native/web/signups.jsonl",
+    ]
+    .iter()
+    .map(|f| files[f].as_i64().expect("count"))
+    .sum();
+    for pass in ["load", "reload"] {
+        assert_eq!(report[pass]["rows"].as_i64(), Some(expected), "{pass}");
+        assert_eq!(
+            report[pass]["files"].as_array().map(Vec::len),
+            Some(7),
+            "{pass}"
+        );
+        assert!(report[pass]["rows_per_second"].as_f64().unwrap_or(0.0) > 0.0);
+    }
+    let loaded: i64 = report["load"]["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| f["loaded"].as_i64().unwrap_or(0))
+        .sum();
+    assert_eq!(loaded, expected);
+    let reloaded_unchanged: i64 = report["reload"]["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| f["unchanged"].as_i64().unwrap_or(0))
+        .sum();
+    assert_eq!(reloaded_unchanged, expected);
+    assert!(stdout.contains("first load:") && stdout.contains("reload (nothing changed):"));
+}

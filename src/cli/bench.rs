@@ -10,6 +10,7 @@ use crate::bench::functions::{
     BATCH_SIZE, FunctionsBenchConfig, FunctionsReport, build_inputs, compare_with_duckdb,
     render_report, run_duckdb, run_functions,
 };
+use crate::bench::ingest::{render_report as render_ingest_report, run_ingest_bench};
 use crate::bench::{BenchError, ensure_generated};
 
 #[derive(Debug, Args)]
@@ -22,6 +23,25 @@ pub struct BenchArgs {
 pub enum BenchCommand {
     /// Values per second of every amigo SQL function on realistic generated values
     Functions(FunctionsArgs),
+    /// Rows per second of `amigo ingest` on generated Cegid, Shopify and web exports
+    Ingest(IngestArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// Customer records to generate (the seed volume: 1.2M, with 3.5M orders)
+    #[arg(long, default_value_t = 1_200_000)]
+    pub customers: u64,
+    /// Generator seed
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Directory for the generated data, reused when it already holds the same seed and size
+    /// (default: a temporary directory, removed at the end)
+    #[arg(long, value_name = "DIR", env = "AMIGO_BENCH_DATA")]
+    pub data: Option<PathBuf>,
+    /// Save the results as JSON
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -77,6 +97,7 @@ impl StringType {
 pub async fn run(args: BenchArgs) -> CliResult<()> {
     match args.command {
         BenchCommand::Functions(args) => functions(args).await,
+        BenchCommand::Ingest(args) => ingest(args).await.map_err(|e| e.to_string()),
     }
 }
 
@@ -133,6 +154,31 @@ fn functions_blocking(args: FunctionsArgs) -> Result<(), BenchError> {
         duckdb,
     };
     print!("{}", render_report(&report));
+    if let Some(path) = &args.json {
+        let mut json = serde_json::to_vec_pretty(&report)
+            .map_err(|e| BenchError::Data(format!("serializing the report: {e}")))?;
+        json.push(b'\n');
+        std::fs::write(path, json).map_err(crate::bench::io_err(path))?;
+        eprintln!("results saved to {}", path.display());
+    }
+    Ok(())
+}
+
+async fn ingest(args: IngestArgs) -> Result<(), BenchError> {
+    let temp = tempfile::Builder::new()
+        .prefix("amigo-bench-")
+        .tempdir()
+        .map_err(|e| BenchError::Data(format!("cannot create a temporary directory: {e}")))?;
+    let dir = args
+        .data
+        .clone()
+        .unwrap_or_else(|| temp.path().join("data"));
+    let (seed, customers) = (args.seed, args.customers);
+    let data = tokio::task::spawn_blocking(move || ensure_generated(&dir, seed, customers))
+        .await
+        .map_err(|e| BenchError::Data(format!("the generator stopped: {e}")))??;
+    let report = run_ingest_bench(&data, &temp.path().join("lake"), customers, seed).await?;
+    print!("{}", render_ingest_report(&report));
     if let Some(path) = &args.json {
         let mut json = serde_json::to_vec_pretty(&report)
             .map_err(|e| BenchError::Data(format!("serializing the report: {e}")))?;
