@@ -283,8 +283,19 @@ async fn ingest_file(
         ));
     }
 
-    let mut writer = TableWriter::new(lake.clone(), history.clone(), &layout.schema)
+    let writer = TableWriter::new(lake.clone(), history.clone(), &layout.schema)
         .map_err(|e| fail(e.to_string()))?;
+    // Parquet encoding runs on its own task, in parallel with reading and converting.
+    let (batches, mut to_encode) = tokio::sync::mpsc::channel::<RecordBatch>(2);
+    let encoder = tokio::spawn(async move {
+        let mut writer = writer;
+        while let Some(batch) = to_encode.recv().await {
+            if let Err(e) = writer.write(&batch).await {
+                return Err((writer, e.to_string()));
+            }
+        }
+        Ok(writer)
+    });
     let mut quarantine: Vec<Quarantined> = Vec::new();
     let mut state = FileState {
         seen: HashMap::new(),
@@ -307,14 +318,26 @@ async fn ingest_file(
                 &ingest_id,
                 valid_from,
             )?;
-            if let Some(batch) = batch {
-                writer.write(&batch).await.map_err(|e| e.to_string())?;
+            if let Some(batch) = batch
+                && batches.send(batch).await.is_err()
+            {
+                // The encoder stopped: its error is reported below.
+                break;
             }
         }
         Ok(())
     }
     .await;
+    drop(batches);
     bar.finish_and_clear();
+    let mut writer = match encoder.await {
+        Ok(Ok(writer)) => writer,
+        Ok(Err((writer, e))) => {
+            writer.abort().await;
+            return Err(fail(e));
+        }
+        Err(e) => return Err(fail(format!("the Parquet writer stopped: {e}"))),
+    };
     if let Err(e) = result {
         writer.abort().await;
         return Err(fail(e));
