@@ -12,6 +12,7 @@ use arrow::array::{
     Array, ArrayRef, BooleanBuilder, Date32Builder, Decimal128Builder, Float64Builder,
     Int64Builder, StringArray, StringBuilder, TimestampMicrosecondBuilder,
 };
+use chrono::format::{Item, Parsed, StrftimeItems};
 use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
@@ -142,22 +143,29 @@ pub fn convert_column(
                 pattern
             };
             let expected = format!("a date ({pattern})");
+            let items = StrftimeItems::new(pattern)
+                .parse_to_owned()
+                .map_err(|e| format!("column {}: invalid date format: {e}", column.name))?;
             let mut builder = Date32Builder::with_capacity(rows);
             for row in 0..rows {
-                let value =
-                    clean(row).and_then(|t| match NaiveDate::parse_from_str(t.trim(), pattern) {
+                let value = clean(row).and_then(|t| {
+                    let mut parsed = Parsed::new();
+                    let date = chrono::format::parse(&mut parsed, t.trim(), items.iter())
+                        .and_then(|()| parsed.to_naive_date());
+                    match date {
                         Ok(date) => Some(days_since_epoch(date)),
                         Err(_) => {
                             fail(row, t, &expected);
                             None
                         }
-                    });
+                    }
+                });
                 builder.append_option(value);
             }
             Arc::new(builder.finish())
         }
         ColumnType::Timestamp => {
-            let pattern = column.format.as_deref().unwrap_or("iso8601");
+            let pattern = TimestampFormat::new(column.format.as_deref().unwrap_or("iso8601"))?;
             let fixed = match column.zone(format)? {
                 Some(ZoneSource::Fixed(tz)) => Some(tz),
                 _ => None,
@@ -166,7 +174,7 @@ pub fn convert_column(
             for row in 0..rows {
                 let value = clean(row).and_then(|t| {
                     let zone = fixed.or_else(|| zones.and_then(|z| z[row]));
-                    match parse_timestamp(t.trim(), pattern, zone) {
+                    match pattern.parse(t.trim(), zone) {
                         Ok(ts) => Some(ts.timestamp_micros()),
                         Err(reason) => {
                             errors.push(CellError {
@@ -223,45 +231,89 @@ pub fn parse_decimal(text: &str, separator: u8, precision: u8, scale: i8) -> Res
     Ok(if negative { -value } else { value })
 }
 
-/// Parses a timestamp: `pattern` is a chrono format or `iso8601`. A value with an offset uses
-/// it; one without is local time in `zone` (UTC when none). A local time in a daylight-saving
-/// gap does not exist and is an error; in an overlap, the earlier instant is taken.
+/// A timestamp format, parsed once per column rather than once per value.
+pub enum TimestampFormat {
+    Iso8601,
+    /// The pattern has an offset (`%z`).
+    WithOffset(Vec<Item<'static>>, String),
+    /// Local time (or a date: local midnight) in the column's zone.
+    Local(Vec<Item<'static>>, String),
+}
+
+impl TimestampFormat {
+    pub fn new(pattern: &str) -> Result<Self, String> {
+        if pattern == "iso8601" {
+            return Ok(Self::Iso8601);
+        }
+        let items = StrftimeItems::new(pattern)
+            .parse_to_owned()
+            .map_err(|e| format!("invalid timestamp format {pattern:?}: {e}"))?;
+        Ok(
+            if pattern.contains("%z") || pattern.contains("%:z") || pattern.contains("%#z") {
+                Self::WithOffset(items, pattern.to_owned())
+            } else {
+                Self::Local(items, pattern.to_owned())
+            },
+        )
+    }
+
+    /// Parses `text`: a value with an offset uses it; one without is local time in `zone` (UTC
+    /// when none). A local time in a daylight-saving gap does not exist and is an error; in an
+    /// overlap, the earlier instant is taken.
+    pub fn parse(&self, text: &str, zone: Option<Tz>) -> Result<DateTime<Utc>, String> {
+        match self {
+            Self::Iso8601 => parse_iso8601(text, zone),
+            Self::WithOffset(items, pattern) => {
+                let mut parsed = Parsed::new();
+                chrono::format::parse(&mut parsed, text, items.iter())
+                    .and_then(|()| parsed.to_datetime())
+                    .map(|ts| ts.with_timezone(&Utc))
+                    .map_err(|e| format!("expected {pattern} ({e})"))
+            }
+            Self::Local(items, pattern) => {
+                let mut parsed = Parsed::new();
+                chrono::format::parse(&mut parsed, text, items.iter())
+                    .map_err(|e| format!("expected {pattern} ({e})"))?;
+                let naive = match parsed.to_naive_datetime_with_offset(0) {
+                    Ok(naive) => naive,
+                    // A date-only pattern means local midnight.
+                    Err(e) => match parsed.to_naive_date() {
+                        Ok(date) => date.and_time(chrono::NaiveTime::MIN),
+                        Err(_) => return Err(format!("expected {pattern} ({e})")),
+                    },
+                };
+                to_utc(naive, zone)
+            }
+        }
+    }
+}
+
+/// Parses a timestamp: `pattern` is a chrono format or `iso8601` (see [`TimestampFormat`]).
 pub fn parse_timestamp(
     text: &str,
     pattern: &str,
     zone: Option<Tz>,
 ) -> Result<DateTime<Utc>, String> {
-    if pattern == "iso8601" {
-        if let Ok(ts) = DateTime::parse_from_rfc3339(text) {
-            return Ok(ts.with_timezone(&Utc));
-        }
-        let spaced = text.replacen(' ', "T", 1);
-        if let Ok(ts) = DateTime::parse_from_rfc3339(&spaced) {
-            return Ok(ts.with_timezone(&Utc));
-        }
-        for local in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M"] {
-            if let Ok(naive) = NaiveDateTime::parse_from_str(&spaced, local) {
-                return to_utc(naive, zone);
-            }
-        }
-        if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-            return to_utc(date.and_time(chrono::NaiveTime::MIN), zone);
-        }
-        return Err("expected ISO 8601".to_owned());
+    TimestampFormat::new(pattern)?.parse(text, zone)
+}
+
+fn parse_iso8601(text: &str, zone: Option<Tz>) -> Result<DateTime<Utc>, String> {
+    if let Ok(ts) = DateTime::parse_from_rfc3339(text) {
+        return Ok(ts.with_timezone(&Utc));
     }
-    if pattern.contains("%z") || pattern.contains("%:z") || pattern.contains("%#z") {
-        return DateTime::parse_from_str(text, pattern)
-            .map(|ts| ts.with_timezone(&Utc))
-            .map_err(|e| format!("expected {pattern} ({e})"));
+    let spaced = text.replacen(' ', "T", 1);
+    if let Ok(ts) = DateTime::parse_from_rfc3339(&spaced) {
+        return Ok(ts.with_timezone(&Utc));
     }
-    match NaiveDateTime::parse_from_str(text, pattern) {
-        Ok(naive) => to_utc(naive, zone),
-        // A date-only pattern means local midnight.
-        Err(e) => match NaiveDate::parse_from_str(text, pattern) {
-            Ok(date) => to_utc(date.and_time(chrono::NaiveTime::MIN), zone),
-            Err(_) => Err(format!("expected {pattern} ({e})")),
-        },
+    for local in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M"] {
+        if let Ok(naive) = NaiveDateTime::parse_from_str(&spaced, local) {
+            return to_utc(naive, zone);
+        }
     }
+    if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return to_utc(date.and_time(chrono::NaiveTime::MIN), zone);
+    }
+    Err("expected ISO 8601".to_owned())
 }
 
 fn to_utc(naive: NaiveDateTime, zone: Option<Tz>) -> Result<DateTime<Utc>, String> {
@@ -332,7 +384,8 @@ mod tests {
         assert!(parse_timestamp("31/02/2026 10:00:00", "%d/%m/%Y %H:%M:%S", None).is_err());
         assert_eq!(
             parse_timestamp("14/05/1979", "%d/%m/%Y", Some(paris)),
-            Ok(utc("1979-05-13T23:00:00Z"))
+            // France has had summer time since 1976: CEST, UTC+2.
+            Ok(utc("1979-05-13T22:00:00Z"))
         );
     }
 }

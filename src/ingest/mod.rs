@@ -50,7 +50,9 @@ use crate::lake::manifest::Manifest;
 use crate::lake::write::TableWriter;
 use crate::lake::{CommitMode, TableName};
 use crate::session::{AmigoSession, root_message};
-use mapping::{ColumnType, EntityMapping, SourceMapping, ZoneSource};
+use convert::RowZones;
+use mapping::{ColumnMapping, ColumnType, EntityMapping, SourceMapping, ZoneSource};
+use rayon::prelude::*;
 use read::{InputFile, RawChunk, RowReader};
 
 /// What to ingest.
@@ -823,6 +825,44 @@ fn process_chunk(
         let text = strip.and_then(|p| text.strip_prefix(p)).unwrap_or(text);
         (!text.is_empty()).then_some(text)
     };
+    // Per-row zones of each lookup, once per chunk.
+    let mut lookup_zones: HashMap<&str, RowZones> = HashMap::new();
+    for lookup in &entity.lookups {
+        let table = zones.get(&lookup.name);
+        let on = locate(&lookup.on);
+        let per_row = (0..rows)
+            .map(|row| {
+                cleaned(on, row).and_then(|k| table.and_then(|t| t.get(k)).copied().flatten())
+            })
+            .collect();
+        lookup_zones.insert(lookup.name.as_str(), per_row);
+    }
+    // The columns are independent: they convert in parallel.
+    let sources: Vec<&ColumnMapping> = entity
+        .columns
+        .iter()
+        .filter(|c| c.source.is_some())
+        .collect();
+    let converted: Vec<(ArrayRef, Vec<convert::CellError>)> = sources
+        .par_iter()
+        .enumerate()
+        .map(|(i, column)| {
+            let row_zones = match column.zone(&entity.format)? {
+                Some(ZoneSource::Lookup(name)) => lookup_zones.get(name.as_str()),
+                _ => None,
+            };
+            let mut errors = Vec::new();
+            let array = convert::convert_column(
+                column,
+                &entity.format,
+                &chunk.columns[i],
+                row_zones,
+                &mut errors,
+            )?;
+            Ok((array, errors))
+        })
+        .collect::<Result<_, String>>()?;
+    let mut converted = converted.into_iter();
     for column in &entity.columns {
         let array: ArrayRef = if let Some(within) = &column.sequence_within {
             let group_columns: Vec<_> = within.iter().map(|name| locate(name)).collect();
@@ -845,48 +885,36 @@ fn process_chunk(
         } else {
             let texts = &chunk.columns[source_index];
             source_index += 1;
-            let row_zones = match column.zone(&entity.format)? {
-                Some(ZoneSource::Lookup(name)) => {
-                    let lookup = entity
-                        .lookups
-                        .iter()
-                        .find(|l| l.name == name)
-                        .ok_or_else(|| format!("lookup {name} is not defined"))?;
-                    let table = zones.get(&name);
-                    let on = locate(&lookup.on);
-                    let mut per_row = Vec::with_capacity(rows);
-                    for (row, errors) in row_errors.iter_mut().enumerate() {
-                        let key = cleaned(on, row);
-                        let zone =
-                            key.and_then(|k| table.and_then(|t| t.get(k)).copied().flatten());
-                        if zone.is_none() && texts.is_valid(row) {
-                            errors.push((
-                                column.name.clone(),
-                                format!(
-                                    "no time zone for {} {:?} in {} (lookup {})",
-                                    lookup.on,
-                                    key.unwrap_or_default(),
-                                    lookup.table,
-                                    lookup.name
-                                ),
-                            ));
-                        }
-                        per_row.push(zone);
-                    }
-                    Some(per_row)
-                }
-                _ => None,
+            let Some((array, errors)) = converted.next() else {
+                return Err("internal: a column was not converted".to_owned());
             };
-            let mut errors = Vec::new();
-            let array = convert::convert_column(
-                column,
-                &entity.format,
-                texts,
-                row_zones.as_ref(),
-                &mut errors,
-            )?;
             for error in errors {
                 row_errors[error.row].push((column.name.clone(), error.reason));
+            }
+            if let Some(ZoneSource::Lookup(name)) = column.zone(&entity.format)? {
+                let lookup = entity
+                    .lookups
+                    .iter()
+                    .find(|l| l.name == name)
+                    .ok_or_else(|| format!("lookup {name} is not defined"))?;
+                let on = locate(&lookup.on);
+                for (row, errors) in row_errors.iter_mut().enumerate() {
+                    let missing = lookup_zones
+                        .get(name.as_str())
+                        .is_none_or(|z| z[row].is_none());
+                    if missing && texts.is_valid(row) {
+                        errors.push((
+                            column.name.clone(),
+                            format!(
+                                "no time zone for {} {:?} in {} (lookup {})",
+                                lookup.on,
+                                cleaned(on, row).unwrap_or_default(),
+                                lookup.table,
+                                lookup.name
+                            ),
+                        ));
+                    }
+                }
             }
             if column.keeps_raw() {
                 typed.insert(column.name.as_str(), array.clone());
