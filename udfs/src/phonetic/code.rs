@@ -13,19 +13,18 @@ use datafusion::logical_expr::ColumnarValue;
 
 use crate::common::StringArgs;
 
-/// A phonetic code of at most `N` (≤ 255) ASCII uppercase letters and digits, on the stack.
+/// A phonetic code of at most `N` ASCII uppercase letters and digits, on the stack.
+// The derived comparisons see the whole array: bytes past `len` are never written (codes only
+// grow), so they are zero in every code and equal codes compare equal.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PhoneticCode<const N: usize> {
     bytes: [u8; N],
-    len: u8,
+    len: usize,
 }
 
 impl<const N: usize> PhoneticCode<N> {
-    const FITS_IN_U8: () = assert!(N <= u8::MAX as usize, "a code holds at most 255 bytes");
-
     /// An empty code.
     pub fn new() -> Self {
-        let () = Self::FITS_IN_U8;
         Self {
             bytes: [0; N],
             len: 0,
@@ -37,8 +36,8 @@ impl<const N: usize> PhoneticCode<N> {
     #[inline]
     pub fn push(&mut self, b: u8) {
         debug_assert!(b.is_ascii_uppercase() || b.is_ascii_digit(), "{b}");
-        if (self.len as usize) < N {
-            self.bytes[self.len as usize] = b;
+        if self.len < N {
+            self.bytes[self.len] = b;
             self.len += 1;
         }
     }
@@ -54,7 +53,7 @@ impl<const N: usize> PhoneticCode<N> {
     /// Number of bytes in the code.
     #[inline]
     pub fn len(&self) -> usize {
-        self.len as usize
+        self.len
     }
 
     /// Is the code empty?
@@ -66,13 +65,13 @@ impl<const N: usize> PhoneticCode<N> {
     /// Is the code at its capacity?
     #[inline]
     pub fn is_full(&self) -> bool {
-        self.len as usize == N
+        self.len == N
     }
 
     /// The code as a string.
     pub fn as_str(&self) -> &str {
         // Only ASCII is ever pushed, so this never fails; an empty string is the safe fallback.
-        std::str::from_utf8(&self.bytes[..self.len as usize]).unwrap_or_default()
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()
     }
 
     /// `Some(self)` unless empty: an empty code would make every such value collide, so the

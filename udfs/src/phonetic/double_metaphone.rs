@@ -7,8 +7,8 @@
 //! original and in PostgreSQL.
 //!
 //! Differences with PostgreSQL, all in the input handling: the value is folded first (accents,
-//! ligatures, other scripts: see [`super::fold`]), so `Ç` codes as `C` (PostgreSQL's Latin-1
-//! `Ç` → `S` rule never fires, and `François` gets the same code as the often-typed
+//! ligatures, other scripts: see the `phonetic` module), so `Ç` codes as `C` (PostgreSQL's
+//! Latin-1 `Ç` → `S` rule never fires, and `François` gets the same code as the often-typed
 //! `Francois`); leading, trailing and repeated non-letters are trimmed or collapsed to one
 //! space (PostgreSQL keeps them, which shifts some position-based rules).
 

@@ -39,11 +39,11 @@ static PRIMARY_DOCUMENTATION: LazyLock<Documentation> = LazyLock::new(|| {
     .with_sql_example(
         r#"```sql
 > select double_metaphone('gumbo'), double_metaphone('Schmidt'), dmetaphone('Smith');
-+----------------------------------+------------------------------------+----------------------------+
-| double_metaphone(Utf8("gumbo"))  | double_metaphone(Utf8("Schmidt"))  | dmetaphone(Utf8("Smith"))  |
-+----------------------------------+------------------------------------+----------------------------+
-| KMP                              | XMT                                | SM0                        |
-+----------------------------------+------------------------------------+----------------------------+
++---------------------------------+-----------------------------------+---------------------------+
+| double_metaphone(Utf8("gumbo")) | double_metaphone(Utf8("Schmidt")) | dmetaphone(Utf8("Smith")) |
++---------------------------------+-----------------------------------+---------------------------+
+| KMP                             | XMT                               | SM0                       |
++---------------------------------+-----------------------------------+---------------------------+
 ```"#,
     )
     .with_argument("str", "String expression: the name to code.")
@@ -64,11 +64,11 @@ static ALTERNATE_DOCUMENTATION: LazyLock<Documentation> = LazyLock::new(|| {
     .with_sql_example(
         r#"```sql
 > select double_metaphone_alt('Schmidt'), dmetaphone_alt('Smith');
-+----------------------------------------+--------------------------------+
-| double_metaphone_alt(Utf8("Schmidt"))  | dmetaphone_alt(Utf8("Smith"))  |
-+----------------------------------------+--------------------------------+
-| SMT                                    | XMT                            |
-+----------------------------------------+--------------------------------+
++---------------------------------------+-------------------------------+
+| double_metaphone_alt(Utf8("Schmidt")) | dmetaphone_alt(Utf8("Smith")) |
++---------------------------------------+-------------------------------+
+| SMT                                   | XMT                           |
++---------------------------------------+-------------------------------+
 ```"#,
     )
     .with_argument("str", "String expression: the name to code.")

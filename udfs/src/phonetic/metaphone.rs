@@ -6,10 +6,10 @@
 //! PostgreSQL on ASCII input; the tests compare hundreds of names. `0` stands for TH and `X`
 //! for SH.
 //!
-//! Differences with PostgreSQL: accents are folded first (see [`super::fold`]); a value that
-//! yields no code gives NULL instead of an empty string; values longer than 255 bytes are coded
-//! on their first 255 folded bytes instead of raising an error; a `max_length` above 255 is
-//! taken as 255 and one below 1 gives NULL instead of an error.
+//! Differences with PostgreSQL: accents are folded first (see the `phonetic` module); a value
+//! that yields no code gives NULL instead of an empty string; values longer than 255 bytes are
+//! coded on their first 255 folded bytes instead of raising an error; a `max_length` above 255
+//! is taken as 255 and one below 1 gives NULL instead of an error.
 
 use std::sync::LazyLock;
 
@@ -123,19 +123,17 @@ pub fn metaphone(s: &str, max_length: i64) -> Option<MetaphoneCode> {
                 skip = 1;
             }
             b'D' => add(&mut code, b'T'),
-            b'G' if next == b'H' => {
-                // GH → F unless after B, D or H three back or H four back (bough, height).
-                if !(blocks_gh_to_f(back(i, 3)) || back(i, 4) == b'H') {
-                    add(&mut code, b'F');
-                    skip = 1;
-                }
+            // GH sounds F (laugh), except with B, D or H three letters back or H four back
+            // (bough, height), where it is silent.
+            b'G' if next == b'H' && !(blocks_gh_to_f(back(i, 3)) || back(i, 4) == b'H') => {
+                add(&mut code, b'F');
+                skip = 1;
             }
-            b'G' if next == b'N' => {
-                // Silent in -GN and -GNED (sign, signed).
-                if !(!after.is_ascii_alphabetic() || (after == b'E' && at(i + 3) == b'D')) {
-                    add(&mut code, b'K');
-                }
-            }
+            b'G' if next == b'H' => {}
+            // Silent in -GN and -GNED (sign, signed).
+            b'G' if next == b'N'
+                && (!after.is_ascii_alphabetic() || (after == b'E' && at(i + 3) == b'D')) => {}
+            b'G' if next == b'N' => add(&mut code, b'K'),
             b'G' if makes_soft(next) && previous != b'G' => add(&mut code, b'J'),
             b'G' => add(&mut code, b'K'),
             // Kept before a vowel, unless it follows C, G, P, S or T.
@@ -237,11 +235,11 @@ static DOCUMENTATION: LazyLock<Documentation> = LazyLock::new(|| {
     .with_sql_example(
         r#"```sql
 > select metaphone('Thompson', 10), metaphone('GUMBO', 4), metaphone('Knight');
-+------------------------------------------+---------------------------------------+----------------------------+
-| metaphone(Utf8("Thompson"),Int64(10))    | metaphone(Utf8("GUMBO"),Int64(4))     | metaphone(Utf8("Knight"))  |
-+------------------------------------------+---------------------------------------+----------------------------+
-| 0MPSN                                    | KM                                    | NFT                        |
-+------------------------------------------+---------------------------------------+----------------------------+
++---------------------------------------+-----------------------------------+---------------------------+
+| metaphone(Utf8("Thompson"),Int64(10)) | metaphone(Utf8("GUMBO"),Int64(4)) | metaphone(Utf8("Knight")) |
++---------------------------------------+-----------------------------------+---------------------------+
+| 0MPSN                                 | KM                                | NFT                       |
++---------------------------------------+-----------------------------------+---------------------------+
 ```"#,
     )
     .with_argument("str", "String expression: the word or phrase to code.")

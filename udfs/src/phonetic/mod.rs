@@ -1,7 +1,7 @@
 //! Phonetic functions: codes that match names which sound alike, for blocking keys and fuzzy
 //! search.
 //!
-//! Every function folds its input the same way first ([`fold`]): accents and ligatures are
+//! Every function folds its input the same way first (module `fold`): accents and ligatures are
 //! removed (`É` → `E`, `Ç` → `C`, `ß` → `SS`, `Œ` → `OE`), other characters are word
 //! separators. A value without any Latin letter (empty, digits only, Cyrillic, CJK...) has no
 //! code: every function returns NULL for it, never an empty string, so such values never
@@ -17,7 +17,7 @@ mod code;
 mod difference;
 mod double_metaphone;
 mod double_metaphone_func;
-pub mod fold;
+mod fold;
 mod metaphone;
 mod nysiis;
 mod soundex;
