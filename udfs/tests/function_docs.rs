@@ -12,7 +12,8 @@
 use std::collections::HashSet;
 use std::path::PathBuf;
 
-use datafusion::arrow::util::pretty::pretty_format_batches;
+use datafusion::arrow::util::display::FormatOptions;
+use datafusion::arrow::util::pretty::pretty_format_batches_with_options;
 use datafusion::prelude::SessionContext;
 
 fn reference_path() -> PathBuf {
@@ -160,7 +161,9 @@ async fn sql_examples_run_and_print_what_they_show() {
             if query.expected.is_empty() {
                 continue;
             }
-            let printed = match pretty_format_batches(&batches) {
+            // NULL is printed as NULL, as examples show it.
+            let options = FormatOptions::default().with_null("NULL");
+            let printed = match pretty_format_batches_with_options(&batches, &options) {
                 Ok(t) => t.to_string(),
                 Err(e) => {
                     failures.push(format!("{name}: cannot print the result: {e}"));
