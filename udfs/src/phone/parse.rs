@@ -479,42 +479,48 @@ mod tests {
         }
     }
 
-    /// Example numbers of the metadata: (region id, calling code, trunk prefix, national
-    /// significant number).
-    static EXAMPLES: LazyLock<Vec<(&'static str, u16, Option<&'static str>, &'static str)>> =
-        LazyLock::new(|| {
-            let mut examples = Vec::new();
-            let mut metadata: Vec<_> = DATABASE.iter().collect();
-            metadata.sort_by_key(|m| m.id());
-            for meta in metadata {
-                let d = meta.descriptors();
-                for descriptor in [
-                    d.fixed_line(),
-                    d.mobile(),
-                    d.toll_free(),
-                    d.premium_rate(),
-                    d.shared_cost(),
-                    d.voip(),
-                    d.personal_number(),
-                    d.pager(),
-                    d.uan(),
-                    d.voicemail(),
-                ]
-                .into_iter()
-                .flatten()
-                {
-                    if let Some(example) = descriptor.example() {
-                        examples.push((
-                            meta.id(),
-                            meta.country_code(),
-                            meta.national_prefix(),
-                            example,
-                        ));
-                    }
+    /// An example number of the metadata.
+    #[derive(Clone, Copy)]
+    struct Example {
+        region: &'static str,
+        calling_code: u16,
+        trunk_prefix: Option<&'static str>,
+        national: &'static str,
+    }
+
+    static EXAMPLES: LazyLock<Vec<Example>> = LazyLock::new(|| {
+        let mut examples = Vec::new();
+        let mut metadata: Vec<_> = DATABASE.iter().collect();
+        metadata.sort_by_key(|m| m.id());
+        for meta in metadata {
+            let d = meta.descriptors();
+            for descriptor in [
+                d.fixed_line(),
+                d.mobile(),
+                d.toll_free(),
+                d.premium_rate(),
+                d.shared_cost(),
+                d.voip(),
+                d.personal_number(),
+                d.pager(),
+                d.uan(),
+                d.voicemail(),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                if let Some(national) = descriptor.example() {
+                    examples.push(Example {
+                        region: meta.id(),
+                        calling_code: meta.country_code(),
+                        trunk_prefix: meta.national_prefix(),
+                        national,
+                    });
                 }
             }
-            examples
-        });
+        }
+        examples
+    });
 
     const SEPARATORS: &[&str] = &["", "", "", " ", " ", "-", ".", "/", "(", ")", " (", ") "];
 
@@ -570,9 +576,10 @@ mod tests {
     #[test]
     fn fast_path_agrees_with_the_crate_on_every_metadata_example() {
         let (mut cases, mut fast, mut valid) = (0, 0, 0);
-        for &(id, code, trunk, national) in EXAMPLES.iter() {
-            for form in written_forms(code, trunk, national) {
-                for region_code in [id, "", "FR", "US"] {
+        for example in EXAMPLES.iter() {
+            let forms = written_forms(example.calling_code, example.trunk_prefix, example.national);
+            for form in forms {
+                for region_code in [example.region, "", "FR", "US"] {
                     if let Some(region) = resolve_region(Some(region_code)) {
                         assert_paths_agree(&form, region);
                         cases += 1;
@@ -600,8 +607,8 @@ mod tests {
         )
             .prop_map(
                 |(example, form, seps, mutation, at, digit, region_choice)| {
-                    let (id, code, trunk, national) = EXAMPLES[example];
-                    let mut national = national.to_owned();
+                    let example = EXAMPLES[example];
+                    let mut national = example.national.to_owned();
                     let at = at.index(national.len());
                     let digit = char::from(b'0' + digit);
                     match mutation {
@@ -613,8 +620,12 @@ mod tests {
                         _ => {}
                     }
                     let national = with_separators(&national, &seps);
-                    let text = written_forms(code, trunk, &national).swap_remove(form);
-                    let region_code = REGIONS.get(region_choice).copied().unwrap_or(id);
+                    let text = written_forms(example.calling_code, example.trunk_prefix, &national)
+                        .swap_remove(form);
+                    let region_code = REGIONS
+                        .get(region_choice)
+                        .copied()
+                        .unwrap_or(example.region);
                     (
                         text,
                         resolve_region(Some(region_code)).unwrap_or(DefaultRegion::Absent),
