@@ -71,6 +71,23 @@ enum Row {
     Valid(Phone),
 }
 
+/// A default region argument at one row.
+#[derive(Clone, Copy)]
+enum RegionArg {
+    Null,
+    Unknown,
+    Known(DefaultRegion),
+}
+
+impl RegionArg {
+    fn resolve(code: Option<&str>) -> Self {
+        match code {
+            None => Self::Null,
+            Some(code) => resolve_region(Some(code)).map_or(Self::Unknown, Self::Known),
+        }
+    }
+}
+
 /// Calls `f` with the analysis of each row of `(phone [, default_region])` arguments and
 /// returns the arguments, to wrap the result with [`StringArgs::finish`]. A scalar region is
 /// resolved once for the batch.
@@ -81,21 +98,17 @@ fn for_each_phone(
     mut f: impl FnMut(Row),
 ) -> Result<StringArgs> {
     let strings = StringArgs::try_new(name, args, rows)?;
-    let resolve = |code: Option<&str>| code.map(|c| resolve_region(Some(c)));
-    let constant_region: Option<Option<Option<DefaultRegion>>> = if strings.arity() == 1 {
-        Some(Some(Some(DefaultRegion::Absent)))
+    let constant_region = if strings.arity() == 1 {
+        Some(RegionArg::Known(DefaultRegion::Absent))
     } else {
-        strings.constant(1).map(resolve)
+        strings.constant(1).map(RegionArg::resolve)
     };
     for row in 0..strings.rows() {
-        let region = match constant_region {
-            Some(region) => region,
-            None => resolve(strings.get(1, row)),
-        };
+        let region = constant_region.unwrap_or_else(|| RegionArg::resolve(strings.get(1, row)));
         f(match (strings.get(0, row), region) {
-            (None, _) | (_, None) => Row::Null,
-            (Some(_), Some(None)) => Row::Invalid,
-            (Some(phone), Some(Some(region))) => match parse_phone(phone, region) {
+            (None, _) | (_, RegionArg::Null) => Row::Null,
+            (Some(_), RegionArg::Unknown) => Row::Invalid,
+            (Some(phone), RegionArg::Known(region)) => match parse_phone(phone, region) {
                 Some(phone) => Row::Valid(phone),
                 None => Row::Invalid,
             },
