@@ -158,6 +158,9 @@ pub(super) struct RegionRules {
     general_local_lengths: Vec<u16>,
     /// Types checked before fixed line and mobile, in the crate's order.
     special: Vec<(PhoneType, TypeRule)>,
+    /// Matches when one of the `special` patterns may match (lengths aside): most numbers are
+    /// fixed lines or mobiles, and one regex run rules the special types out.
+    special_prefilter: Option<Pattern>,
     fixed_line: Option<TypeRule>,
     mobile: Option<TypeRule>,
     fixed_line_pattern_is_mobile_pattern: bool,
@@ -167,6 +170,7 @@ impl RegionRules {
     fn compile(meta: &'static Metadata) -> Option<Self> {
         let d = meta.descriptors();
         let mut special = Vec::new();
+        let mut special_sources = Vec::new();
         for (kind, descriptor) in [
             (PhoneType::PremiumRate, d.premium_rate()),
             (PhoneType::TollFree, d.toll_free()),
@@ -179,8 +183,13 @@ impl RegionRules {
         ] {
             if let Some(descriptor) = descriptor {
                 special.push((kind, TypeRule::compile(descriptor)?));
+                special_sources.push(format!("(?:{}\n)", descriptor.national_number().as_str()));
             }
         }
+        let special_prefilter = match special_sources.is_empty() {
+            true => None,
+            false => Some(Pattern::compile(&special_sources.join("|"))?),
+        };
         let transform: Option<&'static str> = meta.national_prefix_transform_rule();
         let prefix_for_parsing = match meta.national_prefix_for_parsing() {
             None => None,
@@ -218,6 +227,7 @@ impl RegionRules {
             general: TypeRule::compile(d.general())?,
             general_local_lengths: d.general().possible_local_length().to_vec(),
             special,
+            special_prefilter,
             fixed_line: TypeRule::compile_opt(d.fixed_line())?,
             mobile: TypeRule::compile_opt(d.mobile())?,
             fixed_line_pattern_is_mobile_pattern: d
@@ -272,7 +282,13 @@ impl RegionRules {
         if !self.general.matches(national) {
             return None;
         }
-        if let Some((kind, _)) = self.special.iter().find(|(_, r)| r.matches(national)) {
+        let may_be_special = self
+            .special_prefilter
+            .as_ref()
+            .is_some_and(|p| (p.is_match)(national));
+        if may_be_special
+            && let Some((kind, _)) = self.special.iter().find(|(_, r)| r.matches(national))
+        {
             return Some(*kind);
         }
         let is_mobile = |n: &str| self.mobile.as_ref().is_some_and(|m| m.matches(n));
