@@ -4,11 +4,15 @@ use std::sync::Arc;
 
 use datafusion::logical_expr::ScalarUDF;
 
+mod email_canonical;
 mod email_domain;
 mod email_local;
 mod is_valid_email;
 mod normalize_email;
 
+pub use email_canonical::{
+    DEFAULT_EMAIL_RULES, EmailCanonicalFunc, EmailRules, RulesError, email_canonical,
+};
 pub use email_domain::{EmailDomainFunc, email_domain};
 pub use email_local::{EmailLocalFunc, email_local};
 pub use is_valid_email::{IsValidEmailFunc, is_valid_email};
@@ -21,6 +25,7 @@ pub fn functions() -> Vec<Arc<ScalarUDF>> {
         Arc::new(ScalarUDF::new_from_impl(EmailDomainFunc::new())),
         Arc::new(ScalarUDF::new_from_impl(EmailLocalFunc::new())),
         Arc::new(ScalarUDF::new_from_impl(IsValidEmailFunc::new())),
+        Arc::new(ScalarUDF::new_from_impl(EmailCanonicalFunc::new())),
     ]
 }
 
