@@ -40,6 +40,8 @@ use arrow::compute::take;
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use chrono::Utc;
 use datafusion::common::DFSchema;
+use datafusion::logical_expr::simplify::SimplifyContext;
+use datafusion::optimizer::simplify_expressions::ExprSimplifier;
 use datafusion::physical_expr::PhysicalExpr;
 use object_store::ObjectStoreExt;
 use parquet::arrow::ProjectionMask;
@@ -487,9 +489,16 @@ impl Layout {
         for d in &entity.derived {
             let df_schema =
                 DFSchema::try_from(schema_so_far.as_ref().clone()).map_err(|e| e.to_string())?;
+            // Simplified first, as a query's expressions are (coalesce becomes a CASE ...).
+            let simplifier = ExprSimplifier::new(
+                SimplifyContext::builder()
+                    .with_schema(Arc::new(df_schema.clone()))
+                    .build(),
+            );
             let expr = session
                 .context()
                 .parse_sql_expr(&d.sql, &df_schema)
+                .and_then(|expr| simplifier.simplify(expr))
                 .and_then(|expr| session.context().create_physical_expr(expr, &df_schema))
                 .map_err(|e| {
                     format!(
