@@ -161,6 +161,16 @@ fn every_native_file_loads_with_the_manifest_counts_and_reloading_changes_nothin
     assert_eq!(rows[0]["utc"], "2012-06-09T11:27:06Z");
     assert_eq!(rows[0]["prix_unitaire_raw"], "780,00");
     assert_eq!(rows[0]["price"], "780.00");
+    // Normalized columns, derived in SQL with amigo's functions.
+    let rows = query(
+        &lake,
+        "SELECT telephone, country_iso2, phone_e164, email_normalized FROM raw.cegid_clients \
+         WHERE code_client = 'C000102562'",
+    );
+    assert_eq!(rows[0]["telephone"], "07368 944191");
+    assert_eq!(rows[0]["country_iso2"], "GB");
+    assert_eq!(rows[0]["phone_e164"], "+447368944191");
+    assert_eq!(rows[0]["email_normalized"], "michellerichardson@gmail.com");
     let rows = query(
         &lake,
         "SELECT customer_id, customer_id_raw FROM raw.shopify_customers ORDER BY customer_id LIMIT 1",
