@@ -5,7 +5,8 @@
 //! international prefix), then one of two equivalent paths:
 //! - the fast path, for the shapes source systems export (digits and the separators
 //!   ` -.()/`, after an optional `+`): it follows the `phonenumber` crate's parsing steps on the
-//!   digits, with the metadata patterns compiled in [`super::rules`], no lock, no allocation;
+//!   digits, with the metadata patterns compiled in [`super::rules`], no lock and for most
+//!   values no allocation;
 //! - the `phonenumber` crate itself, for everything else (letters, extensions, RFC 3966 URIs,
 //!   non-ASCII digits...).
 //!
