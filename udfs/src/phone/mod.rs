@@ -14,8 +14,15 @@
 //!   digit or `+` is ignored (the apostrophe of spreadsheet exports, `'+33612345678`; "Tel: ");
 //!   a trailing `.0` after 6 or more digits is dropped (a float column, `612345678.0`); a
 //!   number stored without its trunk prefix (`612345678` for France) parses as libphonenumber
-//!   allows it, and so does one stored with its calling code but without `+` (`33612345678`
-//!   with `'FR'`). Any whitespace (tabs, no-break spaces) separates digits.
+//!   allows it. Digits that begin with the default region's calling code are read as
+//!   libphonenumber does: the code was written without `+` (`33612345678` with `'FR'`) unless
+//!   the digits are a valid national number as they stand (`392 123 4567`, an Italian mobile,
+//!   with `'IT'`). Any whitespace (tabs, no-break spaces) separates digits.
+//! - A number stored as a number loses what cannot be recovered: a trunk prefix that is part
+//!   of the number (Italian fixed lines start with 0) or an international prefix.
+//! - Numbers are parsed by a fast path for the usual shapes (digits, spaces, `-.()/`, a leading
+//!   `+`) and by the `phonenumber` crate for anything else (letters, extensions, RFC 3966,
+//!   non-ASCII digits); the tests check that both give the same results.
 //! - A value that is not a valid number (wrong length, unassigned range, more than
 //!   [`MAX_PHONE_INPUT_LEN`] bytes) gives NULL (`false` for `is_valid_phone`). Valid means
 //!   libphonenumber's `isValidNumber`: the number matches one of its region's number types.

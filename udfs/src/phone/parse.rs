@@ -5,7 +5,8 @@
 //! international prefix), then one of two equivalent paths:
 //! - the fast path, for the shapes source systems export (digits and the separators
 //!   ` -.()/`, after an optional `+`): it follows the `phonenumber` crate's parsing steps on the
-//!   digits, with the metadata patterns compiled in [`super::rules`], no lock, no allocation;
+//!   digits, with the metadata patterns compiled in [`super::rules`], no lock and for most
+//!   values no allocation;
 //! - the `phonenumber` crate itself, for everything else (letters, extensions, RFC 3966 URIs,
 //!   non-ASCII digits...).
 //!
@@ -151,11 +152,11 @@ fn parse_number(input: &str, region: DefaultRegion, path: Path) -> Option<(u16, 
     };
     let form = split(&cleaned, rules);
     if path == Path::Fast
-        && let Some(parsed) = fast_parse(form, rules)
+        && let Some(parsed) = fast_parse(&form, rules)
     {
         return parsed;
     }
-    let (region_id, text) = crate_query(form, rules)?;
+    let (region_id, text) = crate_query(&form, rules)?;
     let number = phonenumber::parse(region_id, text.as_ref()).ok()?;
     let national = Digits::new(&number.national().to_string())?;
     Some((number.code().value(), national))
@@ -185,10 +186,10 @@ fn clean(input: &str) -> Option<Cow<'_, str>> {
 }
 
 /// A value, once its international prefix is recognized.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 enum Form<'a> {
     /// What follows `+` or an international dialling prefix: a calling code, then the number.
-    International(&'a str),
+    International(Cow<'a, str>),
     /// A number in national format, from its first digit.
     National(&'a str),
 }
@@ -208,12 +209,13 @@ fn split<'a>(s: &'a str, rules: Option<&RegionRules>) -> Form<'a> {
     };
     let s = &s[start..];
     if let Some(rest) = s.strip_prefix(['+', '＋']) {
-        return Form::International(rest);
+        return Form::International(Cow::Borrowed(rest));
     }
     // Digits of the leading digits-and-separators run, and where each one ends.
     let mut digits = [0u8; MAX_FAST_DIGITS];
     let mut ends = [0usize; MAX_FAST_DIGITS];
     let mut count = 0;
+    let mut whole_value = true;
     for (i, b) in s.bytes().enumerate() {
         match b {
             b'0'..=b'9' if count < MAX_FAST_DIGITS => {
@@ -222,7 +224,10 @@ fn split<'a>(s: &'a str, rules: Option<&RegionRules>) -> Form<'a> {
                 count += 1;
             }
             b' ' | b'-' | b'.' | b'(' | b')' | b'/' => {}
-            _ => break,
+            _ => {
+                whole_value = false;
+                break;
+            }
         }
     }
     let digits = std::str::from_utf8(&digits[..count]).unwrap_or_default();
@@ -230,11 +235,37 @@ fn split<'a>(s: &'a str, rules: Option<&RegionRules>) -> Form<'a> {
         Some(rules) => rules.international_prefix_end(digits),
         None => digits.starts_with("00").then_some(2),
     };
-    match idd_end {
-        Some(end) if !digits[end..].starts_with('0') => {
-            Form::International(&s[end.checked_sub(1).map_or(0, |last| ends[last])..])
+    if let Some(end) = idd_end
+        && !digits[end..].starts_with('0')
+    {
+        let after = end.checked_sub(1).map_or(0, |last| ends[last]);
+        return Form::International(Cow::Borrowed(&s[after..]));
+    }
+    match rules {
+        Some(rules) if whole_value && digits.starts_with(&rules.country_code_digits) => {
+            national_with_calling_code(s, digits, rules)
         }
         _ => Form::National(s),
+    }
+}
+
+/// A national-format number that begins with the calling code of the default region, read as
+/// libphonenumber does (`maybeExtractCountryCode`): the code was written without `+` when the
+/// digits are not a number of the region but are once the code (and trunk prefix) is
+/// removed, or when they are too long for the region (`33 6 12 34 56 78` in France); otherwise
+/// they are the national number (`392 123 4567`, an Italian mobile). Either way the value is
+/// then read as international. The crate removes the code whenever the number is not
+/// "possible", which its metadata never says, and loses such Italian numbers.
+fn national_with_calling_code<'a>(s: &'a str, digits: &str, rules: &RegionRules) -> Form<'a> {
+    let code = rules.country_code_digits.as_str();
+    let without_code = strip_national_prefix(rules, &digits[code.len()..]);
+    let code_was_written = (!rules.matches_general_entirely(digits)
+        && rules.matches_general_entirely(&without_code))
+        || rules.is_too_long(digits.len());
+    if code_was_written {
+        Form::International(Cow::Borrowed(s))
+    } else {
+        Form::International(Cow::Owned(format!("{code} {s}")))
     }
 }
 
@@ -242,11 +273,11 @@ fn split<'a>(s: &'a str, rules: Option<&RegionRules>) -> Form<'a> {
 /// `"+ "` (the space keeps its RFC 3966 reading away: "+336-12-34-56-78" would take 336 as
 /// the calling code).
 fn crate_query<'a>(
-    form: Form<'a>,
+    form: &Form<'a>,
     rules: Option<&RegionRules>,
 ) -> Option<(Option<country::Id>, Cow<'a, str>)> {
-    match form {
-        Form::International(rest) => Some((None, Cow::Owned(format!("+ {rest}")))),
+    match *form {
+        Form::International(ref rest) => Some((None, Cow::Owned(format!("+ {rest}")))),
         Form::National(s) => {
             let id = match rules {
                 Some(rules) => Some(rules.id.parse().ok()?),
@@ -259,10 +290,10 @@ fn crate_query<'a>(
 
 /// The crate's parsing steps on the digits of a simple value: `None` when the value is not
 /// simple (the crate parses it), `Some(None)` for a value that is no number.
-fn fast_parse(form: Form<'_>, rules: Option<&RegionRules>) -> Option<Option<(u16, Digits)>> {
+fn fast_parse(form: &Form<'_>, rules: Option<&RegionRules>) -> Option<Option<(u16, Digits)>> {
     let (text, international) = match form {
-        Form::International(rest) => (rest, true),
-        Form::National(s) => (s, false),
+        Form::International(rest) => (rest.as_ref(), true),
+        Form::National(s) => (*s, false),
     };
     let digits = simple_digits(text)?;
     let digits = digits.as_str();
@@ -316,21 +347,10 @@ fn parse_international(digits: &str) -> Option<(u16, Digits)> {
     finish(code, &national)
 }
 
-/// Digits of a national-format number of the default region; a leading calling code is
-/// removed when the number is not a possible one with it (`33612345678` in France).
+/// Digits of a national-format number of the default region. They do not begin with its
+/// calling code ([`split`] reads those as international), so the crate keeps them whole.
 fn parse_national(digits: &str, rules: &RegionRules) -> Option<(u16, Digits)> {
-    let code = rules.country_code_digits.as_str();
-    let national = if digits.starts_with(code)
-        && (!rules.matches_general(digits)
-            || !matches!(
-                rules.length(digits.len()),
-                Length::Possible | Length::PossibleLocalOnly
-            )) {
-        &digits[code.len()..]
-    } else {
-        digits
-    };
-    finish(rules.country_code, &strip_national_prefix(rules, national))
+    finish(rules.country_code, &strip_national_prefix(rules, digits))
 }
 
 /// Removes the trunk prefix (and carrier code) as the crate does, unless what remains is too
@@ -412,7 +432,7 @@ mod tests {
             DefaultRegion::Absent => None,
             DefaultRegion::Region(id) => Some(id.rules()?),
         };
-        let (id, text) = crate_query(split(&cleaned, rules), rules)?;
+        let (id, text) = crate_query(&split(&cleaned, rules), rules)?;
         let number = phonenumber::parse(id, text.as_ref()).ok()?;
         if !number.is_valid() {
             return None;
@@ -570,7 +590,7 @@ mod tests {
             DefaultRegion::Absent => None,
             DefaultRegion::Region(id) => id.rules(),
         };
-        fast_parse(split(&cleaned, rules), rules).is_some()
+        fast_parse(&split(&cleaned, rules), rules).is_some()
     }
 
     #[test]
@@ -701,7 +721,7 @@ mod tests {
         let fr = region("FR");
         let us = region("US").into_rules();
         let international = |s: &str, rules| match split(s, rules) {
-            Form::International(rest) => Some(rest.to_owned()),
+            Form::International(rest) => Some(rest.into_owned()),
             Form::National(_) => None,
         };
         let fr_rules = fr.into_rules();
@@ -714,6 +734,24 @@ mod tests {
         assert_eq!(international("011 33 6", us).as_deref(), Some(" 33 6"));
         assert_eq!(international("0033 6", us), None);
         assert_eq!(international("06 12", fr_rules), None);
+        // The calling code without "+", or national digits that begin like it.
+        assert_eq!(
+            international("33 6 12 34 56 78", fr_rules).as_deref(),
+            Some("33 6 12 34 56 78")
+        );
+        assert_eq!(
+            international("33 (0)6 12 34 56 78", fr_rules).as_deref(),
+            Some("33 (0)6 12 34 56 78")
+        );
+        let it = region("IT").into_rules();
+        assert_eq!(
+            international("392 123 4567", it).as_deref(),
+            Some("39 392 123 4567")
+        );
+        assert_eq!(
+            international("39 392 123 4567", it).as_deref(),
+            Some("39 392 123 4567")
+        );
     }
 
     impl DefaultRegion {

@@ -156,6 +156,10 @@ pub(super) struct RegionRules {
     leading_digits: Option<Pattern>,
     general: TypeRule,
     general_local_lengths: Vec<u16>,
+    /// The general pattern matching a whole number (not only its start).
+    general_entire: Pattern,
+    /// The longest number of any type.
+    max_length: Option<u16>,
     /// Types checked before fixed line and mobile, in the crate's order.
     special: Vec<(PhoneType, TypeRule)>,
     /// Matches when one of the `special` patterns may match (lengths aside): most numbers are
@@ -171,6 +175,7 @@ impl RegionRules {
         let d = meta.descriptors();
         let mut special = Vec::new();
         let mut special_sources = Vec::new();
+        let mut special_descriptors = Vec::new();
         for (kind, descriptor) in [
             (PhoneType::PremiumRate, d.premium_rate()),
             (PhoneType::TollFree, d.toll_free()),
@@ -184,6 +189,7 @@ impl RegionRules {
             if let Some(descriptor) = descriptor {
                 special.push((kind, TypeRule::compile(descriptor)?));
                 special_sources.push(format!("(?:{}\n)", descriptor.national_number().as_str()));
+                special_descriptors.push(descriptor);
             }
         }
         let special_prefilter = match special_sources.is_empty() {
@@ -210,6 +216,13 @@ impl RegionRules {
                 Some(run)
             }
         };
+        let general_source = d.general().national_number().as_str();
+        let max_length = [d.fixed_line(), d.mobile()]
+            .into_iter()
+            .flatten()
+            .chain(special_descriptors)
+            .flat_map(|descriptor| descriptor.possible_length().iter().copied())
+            .max();
         Some(Self {
             id: meta.id(),
             country_code: meta.country_code(),
@@ -226,6 +239,8 @@ impl RegionRules {
                 .transpose_all()?,
             general: TypeRule::compile(d.general())?,
             general_local_lengths: d.general().possible_local_length().to_vec(),
+            general_entire: Pattern::compile(&format!("(?:{general_source}\n)$"))?,
+            max_length,
             special,
             special_prefilter,
             fixed_line: TypeRule::compile_opt(d.fixed_line())?,
@@ -251,6 +266,17 @@ impl RegionRules {
     /// Does `national` match the region's general pattern?
     pub(super) fn matches_general(&self, national: &str) -> bool {
         self.general.matches(national)
+    }
+
+    /// Does the whole of `national` match the region's general pattern (libphonenumber's
+    /// `matchNationalNumber`)?
+    pub(super) fn matches_general_entirely(&self, national: &str) -> bool {
+        (self.general_entire.is_match)(national)
+    }
+
+    /// Is a national number of `len` digits longer than any number of the region?
+    pub(super) fn is_too_long(&self, len: usize) -> bool {
+        self.max_length.is_some_and(|max| len > usize::from(max))
     }
 
     /// The crate's `length(meta, number, Unknown)`, quirks included: the general descriptor's
