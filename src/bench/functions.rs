@@ -528,8 +528,8 @@ fn candidate_inputs(udf: &ScalarUDF) -> Vec<Mapping> {
     let has = |words: &[&str]| words.iter().any(|w| name.contains(w));
     let normalizer = |columns: Vec<&'static str>| Mapping {
         source: Source::Values,
-        target: (columns.len() <= 2).then_some(NORMALIZER_TARGET),
         columns,
+        target: Some(NORMALIZER_TARGET),
     };
     let values = |columns: Vec<&'static str>| Mapping {
         source: Source::Values,
@@ -618,6 +618,16 @@ pub fn run_functions(
     inputs: &Inputs,
     config: &FunctionsBenchConfig,
 ) -> Result<(Vec<Measurement>, Vec<NotBenchmarked>), BenchError> {
+    for name in &config.only {
+        let known = functions
+            .iter()
+            .any(|f| f.name() == name || f.aliases().iter().any(|a| a == name));
+        if !known {
+            return Err(BenchError::Data(format!(
+                "--only {name}: no amigo function has that name"
+            )));
+        }
+    }
     let mut measurements = Vec::new();
     let mut skipped = Vec::new();
     let selected = functions.iter().filter(|f| {
@@ -1007,6 +1017,94 @@ mod tests {
         let empty: ArrayRef = Arc::new(StringArray::from(vec![None::<&str>]));
         assert!(cycle(&[&empty], 3)?.is_none());
         Ok(())
+    }
+
+    fn pairs_measurement(function: &str, seconds: f64, sum: f64, ascii_sum: f64) -> Measurement {
+        Measurement {
+            function: function.to_owned(),
+            aliases: Vec::new(),
+            source: Source::Pairs,
+            inputs: vec![PAIR_A.into(), PAIR_B.into()],
+            values: 10,
+            seconds,
+            runs_seconds: vec![seconds],
+            values_per_second: 10.0 / seconds,
+            target_values_per_second: None,
+            meets_target: None,
+            sum: Some(sum),
+            ascii_sum: Some(ascii_sum),
+        }
+    }
+
+    fn duckdb_function(seconds: f64, sum: f64, ascii_sum: f64) -> DuckDbFunction {
+        let timing = |s: f64| DuckDbTiming {
+            best_seconds: s,
+            seconds: vec![s],
+        };
+        DuckDbFunction {
+            sum,
+            ascii_sum,
+            threads: [
+                ("1".into(), timing(seconds)),
+                ("2".into(), timing(seconds / 2.0)),
+            ]
+            .into_iter()
+            .collect(),
+        }
+    }
+
+    #[test]
+    fn duckdb_comparison_pairs_functions_and_checks_sums() {
+        let run = DuckDbRun {
+            duckdb_version: "test".into(),
+            pairs: 10,
+            ascii_pairs: 8,
+            runs: 1,
+            functions: [
+                (
+                    "jaro_winkler_similarity".into(),
+                    duckdb_function(2.0, 7.000_000_1, 5.0),
+                ),
+                ("levenshtein".into(), duckdb_function(3.0, 41.0, 30.0)),
+            ]
+            .into_iter()
+            .collect(),
+        };
+        // jaro_winkler agrees to 1e-6 relative; levenshtein differs on non-ASCII pairs only.
+        let measurements = [
+            pairs_measurement("jaro_winkler", 1.0, 7.0, 5.0),
+            pairs_measurement("levenshtein", 6.0, 40.0, 30.0),
+        ];
+        let comparison = compare_with_duckdb(&measurements, run.clone());
+        assert!(comparison.missing.is_empty());
+        let [jw, lev] = &comparison.functions[..] else {
+            panic!("{comparison:?}");
+        };
+        assert_eq!(jw.amigo_function, "jaro_winkler");
+        assert_eq!(jw.speed_ratio, Some(2.0));
+        assert_eq!(jw.duckdb_seconds_2_threads, Some(1.0));
+        assert!(jw.sums_agree && jw.ascii_sums_agree);
+        assert_eq!(lev.speed_ratio, Some(0.5));
+        assert!(!lev.sums_agree && lev.ascii_sums_agree);
+        let text = render_report(&FunctionsReport {
+            values: 10,
+            seed: 1,
+            batch_size: BATCH_SIZE,
+            runs: 1,
+            string_type: "Utf8".into(),
+            values_path: PathBuf::new(),
+            pairs_path: PathBuf::new(),
+            measurements: measurements.to_vec(),
+            not_benchmarked: Vec::new(),
+            duckdb: Some(comparison),
+        });
+        assert!(text.contains("DuckDB 1-thread / amigo = 2.00"), "{text}");
+        assert!(text.contains("DIFFER"), "{text}");
+        assert!(text.contains("compares UTF-8 bytes"), "{text}");
+        // Without amigo counterparts nothing is compared, and the report says so.
+        let none = compare_with_duckdb(&[], run);
+        assert!(none.functions.is_empty());
+        assert_eq!(none.missing, ["jaro_winkler_similarity", "levenshtein"]);
     }
 
     #[test]
