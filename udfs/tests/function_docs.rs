@@ -4,15 +4,16 @@
 //!   `UPDATE_DOCS=1 cargo test -p amigo-udfs --test function_docs` rewrites it.
 //! - Every function's SQL example must run, and print the table its documentation shows: an
 //!   example is a ```sql block of `> statement;` lines each followed by the table DataFusion
-//!   prints for it (`+---+` borders, `|` cells). Cells are compared after trimming, so the
-//!   borders' widths do not matter.
+//!   prints for it (`+---+` borders, `|` cells, NULL as `NULL`). Cells are compared after
+//!   trimming, so the borders' widths do not matter.
 //! - Related functions must exist (in this crate or in DataFusion), and every argument of the
 //!   documentation must appear in the syntax.
 
 use std::collections::HashSet;
 use std::path::PathBuf;
 
-use datafusion::arrow::util::pretty::pretty_format_batches;
+use datafusion::arrow::util::display::FormatOptions;
+use datafusion::arrow::util::pretty::pretty_format_batches_with_options;
 use datafusion::prelude::SessionContext;
 
 fn reference_path() -> PathBuf {
@@ -160,7 +161,9 @@ async fn sql_examples_run_and_print_what_they_show() {
             if query.expected.is_empty() {
                 continue;
             }
-            let printed = match pretty_format_batches(&batches) {
+            // NULL as datafusion-cli prints it.
+            let options = FormatOptions::default().with_null("NULL");
+            let printed = match pretty_format_batches_with_options(&batches, &options) {
                 Ok(t) => t.to_string(),
                 Err(e) => {
                     failures.push(format!("{name}: cannot print the result: {e}"));
