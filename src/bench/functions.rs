@@ -4,7 +4,8 @@
 //! The generator's customer records (`raw.customer_records`, `raw.ground_truth`) give the
 //! values: emails, phones (with the record's country, for functions that take a region),
 //! names, street addresses, postcodes (with their country), countries, cities, and date texts
-//! from the native exports (Cegid's `dd/mm/yyyy`, Shopify's and the web forms' timestamps).
+//! from the native exports (Cegid's `dd/mm/yyyy`, Shopify's and the web forms' timestamps;
+//! parsers that take the format get Cegid's dates with Cegid's format as a constant).
 //! Each kind of value is cycled to the requested count, so every function sees the same
 //! number of values. The pairs are full names: half of them two records of the same person
 //! (per the ground truth, so with the typos, nicknames and accent changes the generator
@@ -16,9 +17,10 @@
 //! A function's `invoke_with_args` over the in-memory Arrow arrays, in batches of 8192 rows as
 //! DataFusion calls it, on one thread, best of three runs. Neither Parquet decoding nor query
 //! planning is timed. Which values a function gets is decided from its documentation section,
-//! its name and the arguments its signature accepts ([`input_for`]); a registered function with
-//! no such mapping is reported as not benchmarked, so a new function is visible rather than
-//! skipped.
+//! its name and the arguments its signature accepts ([`input_for`]), with constant arguments
+//! where a query would write one (a format, a time zone, a distance bound of 2); a registered
+//! function with no such mapping is reported as not benchmarked, so a new function is visible
+//! rather than skipped.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
@@ -37,6 +39,7 @@ use arrow::array::{
 use arrow::compute::{cast, concat_batches, take};
 use arrow::datatypes::{DataType, Field, FieldRef, Float64Type, Schema};
 use arrow::record_batch::RecordBatchReader;
+use datafusion::common::ScalarValue;
 use datafusion::config::ConfigOptions;
 use datafusion::logical_expr::type_coercion::functions::fields_with_udf;
 use datafusion::logical_expr::{ColumnarValue, ReturnFieldArgs, ScalarFunctionArgs, ScalarUDF};
@@ -104,8 +107,28 @@ pub struct Inputs {
 pub struct Mapping {
     pub source: Source,
     pub columns: Vec<&'static str>,
+    /// Constant arguments after the columns (a format, a time zone, a threshold), as a query
+    /// would write them.
+    pub constants: Vec<ScalarValue>,
     /// Values per second to reach, if the function has a target.
     pub target: Option<f64>,
+}
+
+impl Mapping {
+    fn with_constants(mut self, constants: Vec<ScalarValue>) -> Self {
+        self.constants = constants;
+        self
+    }
+
+    /// The columns and constants, as the report shows them.
+    fn describe(&self) -> Vec<String> {
+        let columns = self.columns.iter().map(|c| (*c).to_owned());
+        let constants = self.constants.iter().map(|c| match c {
+            ScalarValue::Utf8(Some(s)) => format!("'{s}'"),
+            other => other.to_string(),
+        });
+        columns.chain(constants).collect()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -123,6 +146,8 @@ pub struct Measurement {
     pub source: Source,
     pub inputs: Vec<String>,
     pub values: usize,
+    /// Share of the results that are not null.
+    pub non_null_fraction: f64,
     /// Best run.
     pub seconds: f64,
     pub runs_seconds: Vec<f64>,
@@ -170,6 +195,8 @@ const POSTCODE_COUNTRY: &str = "postal_code_country";
 const COUNTRY: &str = "country";
 const CITY: &str = "city";
 const DATE_TEXT: &str = "date_text";
+const CEGID_DATE: &str = "cegid_date";
+const CEGID_TIMESTAMP: &str = "cegid_timestamp";
 const PAIR_A: &str = "a";
 const PAIR_B: &str = "b";
 
@@ -224,6 +251,18 @@ pub fn build_inputs(data: &BenchData, n: usize, seed: u64) -> Result<Inputs, Ben
     add(&[CITY], &[&column(&records, "city")?])?;
     let dates: ArrayRef = Arc::new(StringArray::from(date_texts(data, n)?));
     add(&[DATE_TEXT], &[&dates])?;
+    // One source's dates, for the functions that take the format as an argument.
+    let cegid = data.native("native/cegid/CLIENTS.csv");
+    let birth_dates = csv_columns(&cegid, b';', &["DATE_NAISSANCE"], n)?;
+    add(
+        &[CEGID_DATE],
+        &[&(Arc::new(StringArray::from(birth_dates)) as ArrayRef)],
+    )?;
+    let created = csv_columns(&cegid, b';', &["DATE_CREATION"], n)?;
+    add(
+        &[CEGID_TIMESTAMP],
+        &[&(Arc::new(StringArray::from(created)) as ArrayRef)],
+    )?;
     let values = RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays)?;
 
     let pairs = name_pairs(&records, &truth, &full, n, seed)?;
@@ -508,14 +547,27 @@ fn web_submitted_at(path: &Path, limit: usize) -> Result<Vec<String>, BenchError
 
 /// The values `udf` is benchmarked on, if any: chosen from its documentation section and
 /// name, among argument lists its signature accepts and `inputs` has.
-pub fn input_for(udf: &ScalarUDF, inputs: &Inputs, string_type: &DataType) -> Option<Mapping> {
-    candidate_inputs(udf).into_iter().find(|m| {
+///
+/// Returns the mapping and the argument types the function is called with: the columns in
+/// `string_type` and the constants, coerced as DataFusion's planner would.
+pub fn input_for(
+    udf: &ScalarUDF,
+    inputs: &Inputs,
+    string_type: &DataType,
+) -> Option<(Mapping, Vec<DataType>)> {
+    candidate_inputs(udf).into_iter().find_map(|m| {
         let batch = match m.source {
             Source::Values => &inputs.values,
             Source::Pairs => &inputs.pairs,
         };
-        m.columns.iter().all(|c| batch.column_by_name(c).is_some())
-            && accepts(udf, &vec![string_type.clone(); m.columns.len()])
+        if !m.columns.iter().all(|c| batch.column_by_name(c).is_some()) {
+            return None;
+        }
+        let types: Vec<DataType> = std::iter::repeat_n(string_type.clone(), m.columns.len())
+            .chain(m.constants.iter().map(ScalarValue::data_type))
+            .collect();
+        let coerced = coerce(udf, &types)?;
+        Some((m, coerced))
     })
 }
 
@@ -529,18 +581,22 @@ fn candidate_inputs(udf: &ScalarUDF) -> Vec<Mapping> {
     let normalizer = |columns: Vec<&'static str>| Mapping {
         source: Source::Values,
         columns,
+        constants: Vec::new(),
         target: Some(NORMALIZER_TARGET),
     };
     let values = |columns: Vec<&'static str>| Mapping {
         source: Source::Values,
         columns,
+        constants: Vec::new(),
         target: None,
     };
     let pairs = || Mapping {
         source: Source::Pairs,
         columns: vec![PAIR_A, PAIR_B],
+        constants: Vec::new(),
         target: None,
     };
+    let text = |s: &str| ScalarValue::Utf8(Some(s.to_owned()));
     let section = &doc.doc_section;
     if *section == DOC_SECTION_EMAIL {
         vec![normalizer(vec![EMAIL])]
@@ -581,9 +637,20 @@ fn candidate_inputs(udf: &ScalarUDF) -> Vec<Mapping> {
             ]
         }
     } else if *section == DOC_SECTION_DATETIME {
-        vec![normalizer(vec![DATE_TEXT])]
+        // Parsers that take the format (and a time zone) get one source's values with the
+        // source's format as a constant, as a query over that source would.
+        vec![
+            normalizer(vec![CEGID_TIMESTAMP])
+                .with_constants(vec![text("%d/%m/%Y %H:%M:%S"), text("Europe/Paris")]),
+            normalizer(vec![CEGID_DATE]).with_constants(vec![text("%d/%m/%Y")]),
+            normalizer(vec![DATE_TEXT]),
+        ]
     } else if *section == DOC_SECTION_SIMILARITY {
-        vec![pairs()]
+        // A bounded distance takes its bound: 2 edits, a usual threshold for names.
+        vec![
+            pairs(),
+            pairs().with_constants(vec![ScalarValue::Int64(Some(2))]),
+        ]
     } else if *section == DOC_SECTION_PHONETIC {
         vec![values(vec![LAST_NAME]), pairs()]
     } else {
@@ -599,17 +666,16 @@ fn fields(types: &[DataType]) -> Vec<FieldRef> {
         .collect()
 }
 
-/// Does `udf` take `types` as they are (no coercion needed)?
-fn accepts(udf: &ScalarUDF, types: &[DataType]) -> bool {
-    let fields = fields(types);
-    let coerced = fields_with_udf(&fields, udf);
-    coerced.is_ok_and(|c| c.iter().map(|f| f.data_type()).eq(types.iter()))
-        && udf
-            .return_field_from_args(ReturnFieldArgs {
-                arg_fields: &fields,
-                scalar_arguments: &vec![None; types.len()],
-            })
-            .is_ok()
+/// The types DataFusion's planner would call `udf` with for arguments of `types`, if its
+/// signature accepts them.
+fn coerce(udf: &ScalarUDF, types: &[DataType]) -> Option<Vec<DataType>> {
+    let coerced = fields_with_udf(&fields(types), udf).ok()?;
+    udf.return_field_from_args(ReturnFieldArgs {
+        arg_fields: &coerced,
+        scalar_arguments: &vec![None; coerced.len()],
+    })
+    .ok()?;
+    Some(coerced.iter().map(|f| f.data_type().clone()).collect())
 }
 
 /// Times every function of `functions` (or of `config.only`) on `inputs`.
@@ -638,7 +704,7 @@ pub fn run_functions(
                 .any(|o| o == f.name() || f.aliases().iter().any(|a| a == o))
     });
     for udf in selected {
-        let Some(mapping) = input_for(udf, inputs, &config.string_type) else {
+        let Some((mapping, arg_types)) = input_for(udf, inputs, &config.string_type) else {
             skipped.push(NotBenchmarked {
                 function: udf.name().to_owned(),
                 reason: "no input mapping for its section, name and signature".into(),
@@ -646,7 +712,7 @@ pub fn run_functions(
             continue;
         };
         eprintln!("timing {}", udf.name());
-        measurements.push(measure(udf, &mapping, inputs, config)?);
+        measurements.push(measure(udf, &mapping, &arg_types, inputs, config)?);
     }
     Ok((measurements, skipped))
 }
@@ -654,6 +720,7 @@ pub fn run_functions(
 fn measure(
     udf: &ScalarUDF,
     mapping: &Mapping,
+    arg_types: &[DataType],
     inputs: &Inputs,
     config: &FunctionsBenchConfig,
 ) -> Result<Measurement, BenchError> {
@@ -664,18 +731,28 @@ fn measure(
     let arrays = mapping
         .columns
         .iter()
-        .map(|c| {
+        .zip(arg_types)
+        .map(|(c, data_type)| {
             let array = batch
                 .column_by_name(c)
                 .ok_or_else(|| BenchError::Data(format!("no input column {c}")))?;
-            Ok(cast(array, &config.string_type)?)
+            Ok(cast(array, data_type)?)
         })
         .collect::<Result<Vec<_>, BenchError>>()?;
+    let constants = mapping
+        .constants
+        .iter()
+        .zip(&arg_types[arrays.len()..])
+        .map(|(c, data_type)| c.cast_to(data_type))
+        .collect::<Result<Vec<_>, _>>()?;
     let rows = batch.num_rows();
-    let arg_fields = fields(&vec![config.string_type.clone(); arrays.len()]);
+    let arg_fields = fields(arg_types);
+    let scalar_arguments: Vec<Option<&ScalarValue>> = std::iter::repeat_n(None, arrays.len())
+        .chain(constants.iter().map(Some))
+        .collect();
     let return_field = udf.return_field_from_args(ReturnFieldArgs {
         arg_fields: &arg_fields,
-        scalar_arguments: &vec![None; arrays.len()],
+        scalar_arguments: &scalar_arguments,
     })?;
     let config_options = Arc::new(ConfigOptions::default());
     let batch_size = config.batch_size.max(1);
@@ -686,6 +763,7 @@ fn measure(
             let args = arrays
                 .iter()
                 .map(|a| ColumnarValue::Array(a.slice(offset, len)))
+                .chain(constants.iter().cloned().map(ColumnarValue::Scalar))
                 .collect();
             (args, len)
         })
@@ -710,12 +788,15 @@ fn measure(
     }
     let seconds = runs_seconds.iter().copied().fold(f64::INFINITY, f64::min);
 
-    // Sums for the semantic check against DuckDB, outside the timed runs.
-    let (mut sum, mut ascii_sum) = (None, None);
-    if mapping.source == Source::Pairs && return_field.data_type().is_numeric() {
-        let (mut total, mut ascii_total, mut row) = (0.0, 0.0, 0);
-        for (args, rows) in &batches {
-            let out = call(args, *rows)?.into_array(*rows)?;
+    // Outside the timed runs: how many results are not null (a function that returns NULL
+    // for most inputs is timed on its failure path), and for numeric functions of pairs the
+    // sums, to check the semantics against another engine.
+    let summed = mapping.source == Source::Pairs && return_field.data_type().is_numeric();
+    let (mut non_null, mut total, mut ascii_total, mut row) = (0, 0.0, 0.0, 0);
+    for (args, rows) in &batches {
+        let out = call(args, *rows)?.into_array(*rows)?;
+        non_null += out.len() - out.null_count();
+        if summed {
             let out = cast(&out, &DataType::Float64)?;
             for value in out.as_primitive::<Float64Type>().iter() {
                 let value = value.unwrap_or(0.0);
@@ -726,16 +807,21 @@ fn measure(
                 row += 1;
             }
         }
-        (sum, ascii_sum) = (Some(total), Some(ascii_total));
     }
+    let (sum, ascii_sum) = if summed {
+        (Some(total), Some(ascii_total))
+    } else {
+        (None, None)
+    };
 
     let values_per_second = rows as f64 / seconds;
     Ok(Measurement {
         function: udf.name().to_owned(),
         aliases: udf.aliases().to_vec(),
         source: mapping.source,
-        inputs: mapping.columns.iter().map(|c| (*c).to_owned()).collect(),
+        inputs: mapping.describe(),
         values: rows,
+        non_null_fraction: non_null as f64 / rows.max(1) as f64,
         seconds,
         runs_seconds,
         values_per_second,
@@ -884,8 +970,8 @@ pub fn render_report(report: &FunctionsReport) -> String {
         out.push('\n');
     };
     line(format!(
-        "{:<28} {:<34} {:>10} {:>9} {:>13} {:>9}  {}",
-        "function", "inputs", "values", "seconds", "values/s", "target", "result"
+        "{:<32} {:>10} {:>8} {:>13} {:>8} {:<6} {:>9}  {}",
+        "function", "values", "seconds", "values/s", "target", "result", "non-null", "inputs"
     ));
     for m in &report.measurements {
         let inputs = match m.source {
@@ -893,9 +979,8 @@ pub fn render_report(report: &FunctionsReport) -> String {
             Source::Pairs => format!("pairs ({})", m.inputs.join(", ")),
         };
         line(format!(
-            "{:<28} {:<34} {:>10} {:>9.3} {:>13} {:>9}  {}",
+            "{:<32} {:>10} {:>8.3} {:>13} {:>8} {:<6} {:>8.1}%  {}",
             m.function,
-            inputs,
             m.values,
             m.seconds,
             thousands(m.values_per_second),
@@ -906,11 +991,13 @@ pub fn render_report(report: &FunctionsReport) -> String {
                 Some(true) => "pass",
                 Some(false) => "FAIL",
                 None => "-",
-            }
+            },
+            m.non_null_fraction * 100.0,
+            inputs,
         ));
     }
     for n in &report.not_benchmarked {
-        line(format!("{:<28} not benchmarked: {}", n.function, n.reason));
+        line(format!("{:<32} not benchmarked: {}", n.function, n.reason));
     }
     if let Some(duckdb) = &report.duckdb {
         line(String::new());
@@ -1026,6 +1113,7 @@ mod tests {
             source: Source::Pairs,
             inputs: vec![PAIR_A.into(), PAIR_B.into()],
             values: 10,
+            non_null_fraction: 1.0,
             seconds,
             runs_seconds: vec![seconds],
             values_per_second: 10.0 / seconds,
