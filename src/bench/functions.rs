@@ -2,8 +2,8 @@
 //!
 //! # Inputs
 //! The generator's customer records (`raw.customer_records`, `raw.ground_truth`) give the
-//! values: emails, phones (with the record's country, for functions that take a region),
-//! names, street addresses, postcodes (with their country), countries, cities, and date texts
+//! values: emails, phones and postcodes (with the record's country as a region code, for the
+//! functions that take one), names, street addresses, countries, cities, and date texts
 //! from the native exports (Cegid's `dd/mm/yyyy`, Shopify's and the web forms' timestamps;
 //! parsers that take the format get Cegid's dates with Cegid's format as a constant).
 //! Each kind of value is cycled to the requested count, so every function sees the same
@@ -184,14 +184,14 @@ pub struct FunctionsReport {
 // Names of the value columns.
 const EMAIL: &str = "email";
 const PHONE: &str = "phone";
-const PHONE_COUNTRY: &str = "phone_country";
+const PHONE_REGION: &str = "phone_region";
 const FULL_NAME: &str = "full_name";
 const FIRST_NAME: &str = "first_name";
 const LAST_NAME: &str = "last_name";
 const ADDRESS: &str = "address_line1";
-const ADDRESS_COUNTRY: &str = "address_country";
+const ADDRESS_REGION: &str = "address_region";
 const POSTCODE: &str = "postal_code";
-const POSTCODE_COUNTRY: &str = "postal_code_country";
+const POSTCODE_REGION: &str = "postal_code_region";
 const COUNTRY: &str = "country";
 const CITY: &str = "city";
 const DATE_TEXT: &str = "date_text";
@@ -217,6 +217,7 @@ pub fn build_inputs(data: &BenchData, n: usize, seed: u64) -> Result<Inputs, Ben
     let first = column(&records, "first_name")?;
     let last = column(&records, "last_name")?;
     let country = column(&records, "country")?;
+    let region = region_codes(&country)?;
     let full = full_names(first.as_string::<i32>(), last.as_string::<i32>());
 
     let mut fields = Vec::new();
@@ -233,19 +234,19 @@ pub fn build_inputs(data: &BenchData, n: usize, seed: u64) -> Result<Inputs, Ben
     };
     add(&[EMAIL], &[&column(&records, "email")?])?;
     add(
-        &[PHONE, PHONE_COUNTRY],
-        &[&column(&records, "phone")?, &country],
+        &[PHONE, PHONE_REGION],
+        &[&column(&records, "phone")?, &region],
     )?;
     add(&[FULL_NAME], &[&full])?;
     add(&[FIRST_NAME], &[&first])?;
     add(&[LAST_NAME], &[&last])?;
     add(
-        &[ADDRESS, ADDRESS_COUNTRY],
-        &[&column(&records, "address_line1")?, &country],
+        &[ADDRESS, ADDRESS_REGION],
+        &[&column(&records, "address_line1")?, &region],
     )?;
     add(
-        &[POSTCODE, POSTCODE_COUNTRY],
-        &[&column(&records, "postal_code")?, &country],
+        &[POSTCODE, POSTCODE_REGION],
+        &[&column(&records, "postal_code")?, &region],
     )?;
     add(&[COUNTRY], &[&country])?;
     add(&[CITY], &[&column(&records, "city")?])?;
@@ -285,6 +286,34 @@ pub fn build_inputs(data: &BenchData, n: usize, seed: u64) -> Result<Inputs, Ben
         values_path,
         pairs_path,
     })
+}
+
+/// The records' countries as region codes for the functions that take one (a phone's or a
+/// postcode's country): through `normalize_country` when it is registered, as a query would
+/// write `normalize_phone(phone, normalize_country(country))`, since sources hold countries as
+/// names, ISO2 or ISO3; as they are otherwise.
+fn region_codes(country: &ArrayRef) -> Result<ArrayRef, BenchError> {
+    let functions = amigo_udfs::all_scalar_functions();
+    let Some(normalize) = functions.iter().find(|f| f.name() == "normalize_country") else {
+        return Ok(Arc::clone(country));
+    };
+    let arg_fields = fields(&[DataType::Utf8]);
+    let Ok(return_field) = normalize.return_field_from_args(ReturnFieldArgs {
+        arg_fields: &arg_fields,
+        scalar_arguments: &[None],
+    }) else {
+        return Ok(Arc::clone(country));
+    };
+    let codes = normalize
+        .invoke_with_args(ScalarFunctionArgs {
+            args: vec![ColumnarValue::Array(Arc::clone(country))],
+            arg_fields,
+            number_rows: country.len(),
+            return_field,
+            config_options: Arc::new(ConfigOptions::default()),
+        })?
+        .into_array(country.len())?;
+    Ok(cast(&codes, &DataType::Utf8)?)
 }
 
 fn read_parquet(path: &Path) -> Result<RecordBatch, BenchError> {
@@ -604,7 +633,7 @@ fn candidate_inputs(udf: &ScalarUDF) -> Vec<Mapping> {
         // Phones are in local format: without the region most would not parse, which would
         // time the failure path only.
         vec![
-            normalizer(vec![PHONE, PHONE_COUNTRY]),
+            normalizer(vec![PHONE, PHONE_REGION]),
             normalizer(vec![PHONE]),
         ]
     } else if *section == DOC_SECTION_NAME {
@@ -623,7 +652,7 @@ fn candidate_inputs(udf: &ScalarUDF) -> Vec<Mapping> {
     } else if *section == DOC_SECTION_ADDRESS {
         if has(&["postcode", "postal", "zip"]) {
             vec![
-                normalizer(vec![POSTCODE, POSTCODE_COUNTRY]),
+                normalizer(vec![POSTCODE, POSTCODE_REGION]),
                 normalizer(vec![POSTCODE]),
             ]
         } else if has(&["country"]) {
@@ -633,7 +662,7 @@ fn candidate_inputs(udf: &ScalarUDF) -> Vec<Mapping> {
         } else {
             vec![
                 normalizer(vec![ADDRESS]),
-                normalizer(vec![ADDRESS, ADDRESS_COUNTRY]),
+                normalizer(vec![ADDRESS, ADDRESS_REGION]),
             ]
         }
     } else if *section == DOC_SECTION_DATETIME {
