@@ -2,9 +2,10 @@
 //!
 //! # Inputs
 //! The generator's customer records (`raw.customer_records`, `raw.ground_truth`) give the
-//! values: emails, phones (with the record's country, for functions that take a region),
-//! names, street addresses, postcodes (with their country), countries, cities, and date texts
-//! from the native exports (Cegid's `dd/mm/yyyy`, Shopify's and the web forms' timestamps).
+//! values: emails, phones and postcodes (with the record's country as a region code, for the
+//! functions that take one), names, street addresses, countries, cities, and date texts
+//! from the native exports (Cegid's `dd/mm/yyyy`, Shopify's and the web forms' timestamps;
+//! parsers that take the format get Cegid's dates with Cegid's format as a constant).
 //! Each kind of value is cycled to the requested count, so every function sees the same
 //! number of values. The pairs are full names: half of them two records of the same person
 //! (per the ground truth, so with the typos, nicknames and accent changes the generator
@@ -16,9 +17,10 @@
 //! A function's `invoke_with_args` over the in-memory Arrow arrays, in batches of 8192 rows as
 //! DataFusion calls it, on one thread, best of three runs. Neither Parquet decoding nor query
 //! planning is timed. Which values a function gets is decided from its documentation section,
-//! its name and the arguments its signature accepts ([`input_for`]); a registered function with
-//! no such mapping is reported as not benchmarked, so a new function is visible rather than
-//! skipped.
+//! its name and the arguments its signature accepts ([`input_for`]), with constant arguments
+//! where a query would write one (a format, a time zone, a distance bound of 2); a registered
+//! function with no such mapping is reported as not benchmarked, so a new function is visible
+//! rather than skipped.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
@@ -37,6 +39,7 @@ use arrow::array::{
 use arrow::compute::{cast, concat_batches, take};
 use arrow::datatypes::{DataType, Field, FieldRef, Float64Type, Schema};
 use arrow::record_batch::RecordBatchReader;
+use datafusion::common::ScalarValue;
 use datafusion::config::ConfigOptions;
 use datafusion::logical_expr::type_coercion::functions::fields_with_udf;
 use datafusion::logical_expr::{ColumnarValue, ReturnFieldArgs, ScalarFunctionArgs, ScalarUDF};
@@ -104,8 +107,28 @@ pub struct Inputs {
 pub struct Mapping {
     pub source: Source,
     pub columns: Vec<&'static str>,
+    /// Constant arguments after the columns (a format, a time zone, a threshold), as a query
+    /// would write them.
+    pub constants: Vec<ScalarValue>,
     /// Values per second to reach, if the function has a target.
     pub target: Option<f64>,
+}
+
+impl Mapping {
+    fn with_constants(mut self, constants: Vec<ScalarValue>) -> Self {
+        self.constants = constants;
+        self
+    }
+
+    /// The columns and constants, as the report shows them.
+    fn describe(&self) -> Vec<String> {
+        let columns = self.columns.iter().map(|c| (*c).to_owned());
+        let constants = self.constants.iter().map(|c| match c {
+            ScalarValue::Utf8(Some(s)) => format!("'{s}'"),
+            other => other.to_string(),
+        });
+        columns.chain(constants).collect()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -123,6 +146,8 @@ pub struct Measurement {
     pub source: Source,
     pub inputs: Vec<String>,
     pub values: usize,
+    /// Share of the results that are not null.
+    pub non_null_fraction: f64,
     /// Best run.
     pub seconds: f64,
     pub runs_seconds: Vec<f64>,
@@ -159,17 +184,19 @@ pub struct FunctionsReport {
 // Names of the value columns.
 const EMAIL: &str = "email";
 const PHONE: &str = "phone";
-const PHONE_COUNTRY: &str = "phone_country";
+const PHONE_REGION: &str = "phone_region";
 const FULL_NAME: &str = "full_name";
 const FIRST_NAME: &str = "first_name";
 const LAST_NAME: &str = "last_name";
 const ADDRESS: &str = "address_line1";
-const ADDRESS_COUNTRY: &str = "address_country";
+const ADDRESS_REGION: &str = "address_region";
 const POSTCODE: &str = "postal_code";
-const POSTCODE_COUNTRY: &str = "postal_code_country";
+const POSTCODE_REGION: &str = "postal_code_region";
 const COUNTRY: &str = "country";
 const CITY: &str = "city";
 const DATE_TEXT: &str = "date_text";
+const CEGID_DATE: &str = "cegid_date";
+const CEGID_TIMESTAMP: &str = "cegid_timestamp";
 const PAIR_A: &str = "a";
 const PAIR_B: &str = "b";
 
@@ -190,6 +217,7 @@ pub fn build_inputs(data: &BenchData, n: usize, seed: u64) -> Result<Inputs, Ben
     let first = column(&records, "first_name")?;
     let last = column(&records, "last_name")?;
     let country = column(&records, "country")?;
+    let region = region_codes(&country)?;
     let full = full_names(first.as_string::<i32>(), last.as_string::<i32>());
 
     let mut fields = Vec::new();
@@ -206,24 +234,36 @@ pub fn build_inputs(data: &BenchData, n: usize, seed: u64) -> Result<Inputs, Ben
     };
     add(&[EMAIL], &[&column(&records, "email")?])?;
     add(
-        &[PHONE, PHONE_COUNTRY],
-        &[&column(&records, "phone")?, &country],
+        &[PHONE, PHONE_REGION],
+        &[&column(&records, "phone")?, &region],
     )?;
     add(&[FULL_NAME], &[&full])?;
     add(&[FIRST_NAME], &[&first])?;
     add(&[LAST_NAME], &[&last])?;
     add(
-        &[ADDRESS, ADDRESS_COUNTRY],
-        &[&column(&records, "address_line1")?, &country],
+        &[ADDRESS, ADDRESS_REGION],
+        &[&column(&records, "address_line1")?, &region],
     )?;
     add(
-        &[POSTCODE, POSTCODE_COUNTRY],
-        &[&column(&records, "postal_code")?, &country],
+        &[POSTCODE, POSTCODE_REGION],
+        &[&column(&records, "postal_code")?, &region],
     )?;
     add(&[COUNTRY], &[&country])?;
     add(&[CITY], &[&column(&records, "city")?])?;
     let dates: ArrayRef = Arc::new(StringArray::from(date_texts(data, n)?));
     add(&[DATE_TEXT], &[&dates])?;
+    // One source's dates, for the functions that take the format as an argument.
+    let cegid = data.native("native/cegid/CLIENTS.csv");
+    let birth_dates = csv_columns(&cegid, b';', &["DATE_NAISSANCE"], n)?;
+    add(
+        &[CEGID_DATE],
+        &[&(Arc::new(StringArray::from(birth_dates)) as ArrayRef)],
+    )?;
+    let created = csv_columns(&cegid, b';', &["DATE_CREATION"], n)?;
+    add(
+        &[CEGID_TIMESTAMP],
+        &[&(Arc::new(StringArray::from(created)) as ArrayRef)],
+    )?;
     let values = RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays)?;
 
     let pairs = name_pairs(&records, &truth, &full, n, seed)?;
@@ -246,6 +286,34 @@ pub fn build_inputs(data: &BenchData, n: usize, seed: u64) -> Result<Inputs, Ben
         values_path,
         pairs_path,
     })
+}
+
+/// The records' countries as region codes for the functions that take one (a phone's or a
+/// postcode's country): through `normalize_country` when it is registered, as a query would
+/// write `normalize_phone(phone, normalize_country(country))`, since sources hold countries as
+/// names, ISO2 or ISO3; as they are otherwise.
+fn region_codes(country: &ArrayRef) -> Result<ArrayRef, BenchError> {
+    let functions = amigo_udfs::all_scalar_functions();
+    let Some(normalize) = functions.iter().find(|f| f.name() == "normalize_country") else {
+        return Ok(Arc::clone(country));
+    };
+    let arg_fields = fields(&[DataType::Utf8]);
+    let Ok(return_field) = normalize.return_field_from_args(ReturnFieldArgs {
+        arg_fields: &arg_fields,
+        scalar_arguments: &[None],
+    }) else {
+        return Ok(Arc::clone(country));
+    };
+    let codes = normalize
+        .invoke_with_args(ScalarFunctionArgs {
+            args: vec![ColumnarValue::Array(Arc::clone(country))],
+            arg_fields,
+            number_rows: country.len(),
+            return_field,
+            config_options: Arc::new(ConfigOptions::default()),
+        })?
+        .into_array(country.len())?;
+    Ok(cast(&codes, &DataType::Utf8)?)
 }
 
 fn read_parquet(path: &Path) -> Result<RecordBatch, BenchError> {
@@ -508,14 +576,27 @@ fn web_submitted_at(path: &Path, limit: usize) -> Result<Vec<String>, BenchError
 
 /// The values `udf` is benchmarked on, if any: chosen from its documentation section and
 /// name, among argument lists its signature accepts and `inputs` has.
-pub fn input_for(udf: &ScalarUDF, inputs: &Inputs, string_type: &DataType) -> Option<Mapping> {
-    candidate_inputs(udf).into_iter().find(|m| {
+///
+/// Returns the mapping and the argument types the function is called with: the columns in
+/// `string_type` and the constants, coerced as DataFusion's planner would.
+pub fn input_for(
+    udf: &ScalarUDF,
+    inputs: &Inputs,
+    string_type: &DataType,
+) -> Option<(Mapping, Vec<DataType>)> {
+    candidate_inputs(udf).into_iter().find_map(|m| {
         let batch = match m.source {
             Source::Values => &inputs.values,
             Source::Pairs => &inputs.pairs,
         };
-        m.columns.iter().all(|c| batch.column_by_name(c).is_some())
-            && accepts(udf, &vec![string_type.clone(); m.columns.len()])
+        if !m.columns.iter().all(|c| batch.column_by_name(c).is_some()) {
+            return None;
+        }
+        let types: Vec<DataType> = std::iter::repeat_n(string_type.clone(), m.columns.len())
+            .chain(m.constants.iter().map(ScalarValue::data_type))
+            .collect();
+        let coerced = coerce(udf, &types)?;
+        Some((m, coerced))
     })
 }
 
@@ -528,19 +609,23 @@ fn candidate_inputs(udf: &ScalarUDF) -> Vec<Mapping> {
     let has = |words: &[&str]| words.iter().any(|w| name.contains(w));
     let normalizer = |columns: Vec<&'static str>| Mapping {
         source: Source::Values,
-        target: (columns.len() <= 2).then_some(NORMALIZER_TARGET),
         columns,
+        constants: Vec::new(),
+        target: Some(NORMALIZER_TARGET),
     };
     let values = |columns: Vec<&'static str>| Mapping {
         source: Source::Values,
         columns,
+        constants: Vec::new(),
         target: None,
     };
     let pairs = || Mapping {
         source: Source::Pairs,
         columns: vec![PAIR_A, PAIR_B],
+        constants: Vec::new(),
         target: None,
     };
+    let text = |s: &str| ScalarValue::Utf8(Some(s.to_owned()));
     let section = &doc.doc_section;
     if *section == DOC_SECTION_EMAIL {
         vec![normalizer(vec![EMAIL])]
@@ -548,7 +633,7 @@ fn candidate_inputs(udf: &ScalarUDF) -> Vec<Mapping> {
         // Phones are in local format: without the region most would not parse, which would
         // time the failure path only.
         vec![
-            normalizer(vec![PHONE, PHONE_COUNTRY]),
+            normalizer(vec![PHONE, PHONE_REGION]),
             normalizer(vec![PHONE]),
         ]
     } else if *section == DOC_SECTION_NAME {
@@ -567,7 +652,7 @@ fn candidate_inputs(udf: &ScalarUDF) -> Vec<Mapping> {
     } else if *section == DOC_SECTION_ADDRESS {
         if has(&["postcode", "postal", "zip"]) {
             vec![
-                normalizer(vec![POSTCODE, POSTCODE_COUNTRY]),
+                normalizer(vec![POSTCODE, POSTCODE_REGION]),
                 normalizer(vec![POSTCODE]),
             ]
         } else if has(&["country"]) {
@@ -577,13 +662,24 @@ fn candidate_inputs(udf: &ScalarUDF) -> Vec<Mapping> {
         } else {
             vec![
                 normalizer(vec![ADDRESS]),
-                normalizer(vec![ADDRESS, ADDRESS_COUNTRY]),
+                normalizer(vec![ADDRESS, ADDRESS_REGION]),
             ]
         }
     } else if *section == DOC_SECTION_DATETIME {
-        vec![normalizer(vec![DATE_TEXT])]
+        // Parsers that take the format (and a time zone) get one source's values with the
+        // source's format as a constant, as a query over that source would.
+        vec![
+            normalizer(vec![CEGID_TIMESTAMP])
+                .with_constants(vec![text("%d/%m/%Y %H:%M:%S"), text("Europe/Paris")]),
+            normalizer(vec![CEGID_DATE]).with_constants(vec![text("%d/%m/%Y")]),
+            normalizer(vec![DATE_TEXT]),
+        ]
     } else if *section == DOC_SECTION_SIMILARITY {
-        vec![pairs()]
+        // A bounded distance takes its bound: 2 edits, a usual threshold for names.
+        vec![
+            pairs(),
+            pairs().with_constants(vec![ScalarValue::Int64(Some(2))]),
+        ]
     } else if *section == DOC_SECTION_PHONETIC {
         vec![values(vec![LAST_NAME]), pairs()]
     } else {
@@ -599,17 +695,16 @@ fn fields(types: &[DataType]) -> Vec<FieldRef> {
         .collect()
 }
 
-/// Does `udf` take `types` as they are (no coercion needed)?
-fn accepts(udf: &ScalarUDF, types: &[DataType]) -> bool {
-    let fields = fields(types);
-    let coerced = fields_with_udf(&fields, udf);
-    coerced.is_ok_and(|c| c.iter().map(|f| f.data_type()).eq(types.iter()))
-        && udf
-            .return_field_from_args(ReturnFieldArgs {
-                arg_fields: &fields,
-                scalar_arguments: &vec![None; types.len()],
-            })
-            .is_ok()
+/// The types DataFusion's planner would call `udf` with for arguments of `types`, if its
+/// signature accepts them.
+fn coerce(udf: &ScalarUDF, types: &[DataType]) -> Option<Vec<DataType>> {
+    let coerced = fields_with_udf(&fields(types), udf).ok()?;
+    udf.return_field_from_args(ReturnFieldArgs {
+        arg_fields: &coerced,
+        scalar_arguments: &vec![None; coerced.len()],
+    })
+    .ok()?;
+    Some(coerced.iter().map(|f| f.data_type().clone()).collect())
 }
 
 /// Times every function of `functions` (or of `config.only`) on `inputs`.
@@ -618,6 +713,16 @@ pub fn run_functions(
     inputs: &Inputs,
     config: &FunctionsBenchConfig,
 ) -> Result<(Vec<Measurement>, Vec<NotBenchmarked>), BenchError> {
+    for name in &config.only {
+        let known = functions
+            .iter()
+            .any(|f| f.name() == name || f.aliases().iter().any(|a| a == name));
+        if !known {
+            return Err(BenchError::Data(format!(
+                "--only {name}: no amigo function has that name"
+            )));
+        }
+    }
     let mut measurements = Vec::new();
     let mut skipped = Vec::new();
     let selected = functions.iter().filter(|f| {
@@ -628,7 +733,7 @@ pub fn run_functions(
                 .any(|o| o == f.name() || f.aliases().iter().any(|a| a == o))
     });
     for udf in selected {
-        let Some(mapping) = input_for(udf, inputs, &config.string_type) else {
+        let Some((mapping, arg_types)) = input_for(udf, inputs, &config.string_type) else {
             skipped.push(NotBenchmarked {
                 function: udf.name().to_owned(),
                 reason: "no input mapping for its section, name and signature".into(),
@@ -636,7 +741,7 @@ pub fn run_functions(
             continue;
         };
         eprintln!("timing {}", udf.name());
-        measurements.push(measure(udf, &mapping, inputs, config)?);
+        measurements.push(measure(udf, &mapping, &arg_types, inputs, config)?);
     }
     Ok((measurements, skipped))
 }
@@ -644,6 +749,7 @@ pub fn run_functions(
 fn measure(
     udf: &ScalarUDF,
     mapping: &Mapping,
+    arg_types: &[DataType],
     inputs: &Inputs,
     config: &FunctionsBenchConfig,
 ) -> Result<Measurement, BenchError> {
@@ -654,18 +760,28 @@ fn measure(
     let arrays = mapping
         .columns
         .iter()
-        .map(|c| {
+        .zip(arg_types)
+        .map(|(c, data_type)| {
             let array = batch
                 .column_by_name(c)
                 .ok_or_else(|| BenchError::Data(format!("no input column {c}")))?;
-            Ok(cast(array, &config.string_type)?)
+            Ok(cast(array, data_type)?)
         })
         .collect::<Result<Vec<_>, BenchError>>()?;
+    let constants = mapping
+        .constants
+        .iter()
+        .zip(&arg_types[arrays.len()..])
+        .map(|(c, data_type)| c.cast_to(data_type))
+        .collect::<Result<Vec<_>, _>>()?;
     let rows = batch.num_rows();
-    let arg_fields = fields(&vec![config.string_type.clone(); arrays.len()]);
+    let arg_fields = fields(arg_types);
+    let scalar_arguments: Vec<Option<&ScalarValue>> = std::iter::repeat_n(None, arrays.len())
+        .chain(constants.iter().map(Some))
+        .collect();
     let return_field = udf.return_field_from_args(ReturnFieldArgs {
         arg_fields: &arg_fields,
-        scalar_arguments: &vec![None; arrays.len()],
+        scalar_arguments: &scalar_arguments,
     })?;
     let config_options = Arc::new(ConfigOptions::default());
     let batch_size = config.batch_size.max(1);
@@ -676,6 +792,7 @@ fn measure(
             let args = arrays
                 .iter()
                 .map(|a| ColumnarValue::Array(a.slice(offset, len)))
+                .chain(constants.iter().cloned().map(ColumnarValue::Scalar))
                 .collect();
             (args, len)
         })
@@ -700,12 +817,15 @@ fn measure(
     }
     let seconds = runs_seconds.iter().copied().fold(f64::INFINITY, f64::min);
 
-    // Sums for the semantic check against DuckDB, outside the timed runs.
-    let (mut sum, mut ascii_sum) = (None, None);
-    if mapping.source == Source::Pairs && return_field.data_type().is_numeric() {
-        let (mut total, mut ascii_total, mut row) = (0.0, 0.0, 0);
-        for (args, rows) in &batches {
-            let out = call(args, *rows)?.into_array(*rows)?;
+    // Outside the timed runs: how many results are not null (a function that returns NULL
+    // for most inputs is timed on its failure path), and for numeric functions of pairs the
+    // sums, to check the semantics against another engine.
+    let summed = mapping.source == Source::Pairs && return_field.data_type().is_numeric();
+    let (mut non_null, mut total, mut ascii_total, mut row) = (0, 0.0, 0.0, 0);
+    for (args, rows) in &batches {
+        let out = call(args, *rows)?.into_array(*rows)?;
+        non_null += out.len() - out.null_count();
+        if summed {
             let out = cast(&out, &DataType::Float64)?;
             for value in out.as_primitive::<Float64Type>().iter() {
                 let value = value.unwrap_or(0.0);
@@ -716,16 +836,21 @@ fn measure(
                 row += 1;
             }
         }
-        (sum, ascii_sum) = (Some(total), Some(ascii_total));
     }
+    let (sum, ascii_sum) = if summed {
+        (Some(total), Some(ascii_total))
+    } else {
+        (None, None)
+    };
 
     let values_per_second = rows as f64 / seconds;
     Ok(Measurement {
         function: udf.name().to_owned(),
         aliases: udf.aliases().to_vec(),
         source: mapping.source,
-        inputs: mapping.columns.iter().map(|c| (*c).to_owned()).collect(),
+        inputs: mapping.describe(),
         values: rows,
+        non_null_fraction: non_null as f64 / rows.max(1) as f64,
         seconds,
         runs_seconds,
         values_per_second,
@@ -874,8 +999,8 @@ pub fn render_report(report: &FunctionsReport) -> String {
         out.push('\n');
     };
     line(format!(
-        "{:<28} {:<34} {:>10} {:>9} {:>13} {:>9}  {}",
-        "function", "inputs", "values", "seconds", "values/s", "target", "result"
+        "{:<32} {:>10} {:>8} {:>13} {:>8} {:<6} {:>9}  {}",
+        "function", "values", "seconds", "values/s", "target", "result", "non-null", "inputs"
     ));
     for m in &report.measurements {
         let inputs = match m.source {
@@ -883,9 +1008,8 @@ pub fn render_report(report: &FunctionsReport) -> String {
             Source::Pairs => format!("pairs ({})", m.inputs.join(", ")),
         };
         line(format!(
-            "{:<28} {:<34} {:>10} {:>9.3} {:>13} {:>9}  {}",
+            "{:<32} {:>10} {:>8.3} {:>13} {:>8} {:<6} {:>8.1}%  {}",
             m.function,
-            inputs,
             m.values,
             m.seconds,
             thousands(m.values_per_second),
@@ -896,11 +1020,13 @@ pub fn render_report(report: &FunctionsReport) -> String {
                 Some(true) => "pass",
                 Some(false) => "FAIL",
                 None => "-",
-            }
+            },
+            m.non_null_fraction * 100.0,
+            inputs,
         ));
     }
     for n in &report.not_benchmarked {
-        line(format!("{:<28} not benchmarked: {}", n.function, n.reason));
+        line(format!("{:<32} not benchmarked: {}", n.function, n.reason));
     }
     if let Some(duckdb) = &report.duckdb {
         line(String::new());
@@ -1007,6 +1133,95 @@ mod tests {
         let empty: ArrayRef = Arc::new(StringArray::from(vec![None::<&str>]));
         assert!(cycle(&[&empty], 3)?.is_none());
         Ok(())
+    }
+
+    fn pairs_measurement(function: &str, seconds: f64, sum: f64, ascii_sum: f64) -> Measurement {
+        Measurement {
+            function: function.to_owned(),
+            aliases: Vec::new(),
+            source: Source::Pairs,
+            inputs: vec![PAIR_A.into(), PAIR_B.into()],
+            values: 10,
+            non_null_fraction: 1.0,
+            seconds,
+            runs_seconds: vec![seconds],
+            values_per_second: 10.0 / seconds,
+            target_values_per_second: None,
+            meets_target: None,
+            sum: Some(sum),
+            ascii_sum: Some(ascii_sum),
+        }
+    }
+
+    fn duckdb_function(seconds: f64, sum: f64, ascii_sum: f64) -> DuckDbFunction {
+        let timing = |s: f64| DuckDbTiming {
+            best_seconds: s,
+            seconds: vec![s],
+        };
+        DuckDbFunction {
+            sum,
+            ascii_sum,
+            threads: [
+                ("1".into(), timing(seconds)),
+                ("2".into(), timing(seconds / 2.0)),
+            ]
+            .into_iter()
+            .collect(),
+        }
+    }
+
+    #[test]
+    fn duckdb_comparison_pairs_functions_and_checks_sums() {
+        let run = DuckDbRun {
+            duckdb_version: "test".into(),
+            pairs: 10,
+            ascii_pairs: 8,
+            runs: 1,
+            functions: [
+                (
+                    "jaro_winkler_similarity".into(),
+                    duckdb_function(2.0, 7.000_000_1, 5.0),
+                ),
+                ("levenshtein".into(), duckdb_function(3.0, 41.0, 30.0)),
+            ]
+            .into_iter()
+            .collect(),
+        };
+        // jaro_winkler agrees to 1e-6 relative; levenshtein differs on non-ASCII pairs only.
+        let measurements = [
+            pairs_measurement("jaro_winkler", 1.0, 7.0, 5.0),
+            pairs_measurement("levenshtein", 6.0, 40.0, 30.0),
+        ];
+        let comparison = compare_with_duckdb(&measurements, run.clone());
+        assert!(comparison.missing.is_empty());
+        let [jw, lev] = &comparison.functions[..] else {
+            panic!("{comparison:?}");
+        };
+        assert_eq!(jw.amigo_function, "jaro_winkler");
+        assert_eq!(jw.speed_ratio, Some(2.0));
+        assert_eq!(jw.duckdb_seconds_2_threads, Some(1.0));
+        assert!(jw.sums_agree && jw.ascii_sums_agree);
+        assert_eq!(lev.speed_ratio, Some(0.5));
+        assert!(!lev.sums_agree && lev.ascii_sums_agree);
+        let text = render_report(&FunctionsReport {
+            values: 10,
+            seed: 1,
+            batch_size: BATCH_SIZE,
+            runs: 1,
+            string_type: "Utf8".into(),
+            values_path: PathBuf::new(),
+            pairs_path: PathBuf::new(),
+            measurements: measurements.to_vec(),
+            not_benchmarked: Vec::new(),
+            duckdb: Some(comparison),
+        });
+        assert!(text.contains("DuckDB 1-thread / amigo = 2.00"), "{text}");
+        assert!(text.contains("DIFFER"), "{text}");
+        assert!(text.contains("compares UTF-8 bytes"), "{text}");
+        // Without amigo counterparts nothing is compared, and the report says so.
+        let none = compare_with_duckdb(&[], run);
+        assert!(none.functions.is_empty());
+        assert_eq!(none.missing, ["jaro_winkler_similarity", "levenshtein"]);
     }
 
     #[test]

@@ -62,8 +62,8 @@ pub struct FunctionsArgs {
     /// Rows per function call
     #[arg(long, default_value_t = BATCH_SIZE)]
     pub batch_size: usize,
-    /// String type the functions get (DataFusion reads Parquet strings as utf8view)
-    #[arg(long, value_enum, default_value = "utf8view")]
+    /// String type the functions get (DataFusion reads Parquet strings as utf8-view)
+    #[arg(long, value_enum, default_value = "utf8-view")]
     pub string_type: StringType,
     /// Only these functions (comma-separated names)
     #[arg(long, value_delimiter = ',', value_name = "NAMES")]
@@ -81,7 +81,7 @@ pub struct FunctionsArgs {
 pub enum StringType {
     Utf8,
     LargeUtf8,
-    Utf8view,
+    Utf8View,
 }
 
 impl StringType {
@@ -89,7 +89,7 @@ impl StringType {
         match self {
             StringType::Utf8 => DataType::Utf8,
             StringType::LargeUtf8 => DataType::LargeUtf8,
-            StringType::Utf8view => DataType::Utf8View,
+            StringType::Utf8View => DataType::Utf8View,
         }
     }
 }

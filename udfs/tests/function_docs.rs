@@ -4,8 +4,8 @@
 //!   `UPDATE_DOCS=1 cargo test -p amigo-udfs --test function_docs` rewrites it.
 //! - Every function's SQL example must run, and print the table its documentation shows: an
 //!   example is a ```sql block of `> statement;` lines each followed by the table DataFusion
-//!   prints for it (`+---+` borders, `|` cells). Cells are compared after trimming, so the
-//!   borders' widths do not matter.
+//!   prints for it (`+---+` borders, `|` cells, NULL as `NULL`). Cells are compared after
+//!   trimming, so the borders' widths do not matter.
 //! - Related functions must exist (in this crate or in DataFusion), and every argument of the
 //!   documentation must appear in the syntax.
 
@@ -161,7 +161,7 @@ async fn sql_examples_run_and_print_what_they_show() {
             if query.expected.is_empty() {
                 continue;
             }
-            // NULL is printed as NULL, as examples show it.
+            // NULL as datafusion-cli prints it.
             let options = FormatOptions::default().with_null("NULL");
             let printed = match pretty_format_batches_with_options(&batches, &options) {
                 Ok(t) => t.to_string(),

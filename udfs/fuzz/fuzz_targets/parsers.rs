@@ -5,7 +5,7 @@
 
 use std::sync::LazyLock;
 
-use amigo_udfs_fuzz::{FuzzedFunction, fuzz_one, functions_in_sections};
+use amigo_udfs_fuzz::{FuzzedFunction, functions_in_sections, fuzz_one};
 use libfuzzer_sys::fuzz_target;
 
 static PARSERS: LazyLock<Vec<FuzzedFunction>> = LazyLock::new(|| {
