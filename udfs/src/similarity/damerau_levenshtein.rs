@@ -54,11 +54,11 @@ static DOCUMENTATION: LazyLock<Documentation> = LazyLock::new(|| {
     .with_sql_example(
         r#"```sql
 > select damerau_levenshtein('CA', 'ABC');
-+------------------------------------------+
++---------------------------------------------+
 | damerau_levenshtein(Utf8("CA"),Utf8("ABC")) |
-+------------------------------------------+
-| 2                                        |
-+------------------------------------------+
++---------------------------------------------+
+| 2                                           |
++---------------------------------------------+
 ```"#,
     )
     .with_argument("str1", "String expression to compare.")

@@ -307,8 +307,8 @@ pub(crate) mod tests {
         for (i, row) in d.iter_mut().enumerate() {
             row[0] = i;
         }
-        for j in 0..=m {
-            d[0][j] = j;
+        for (j, cell) in d[0].iter_mut().enumerate() {
+            *cell = j;
         }
         for i in 1..=n {
             for j in 1..=m {
@@ -359,9 +359,18 @@ pub(crate) mod tests {
             }
         }
 
-        /// (levenshtein, lcs, osa, damerau) over symbol ids (the general path).
+        /// (levenshtein, lcs, osa, damerau) over dense symbol ids (the general path), or
+        /// over code points when `latin1` and the strings allow it.
         fn all_ids(&mut self, a: &str, b: &str) -> [usize; 4] {
-            let (x, y, k) = self.encoder.encode(a, b);
+            self.all_encoded(a, b, false)
+        }
+
+        fn all_encoded(&mut self, a: &str, b: &str, latin1: bool) -> [usize; 4] {
+            let (x, y, k) = if latin1 {
+                self.encoder.encode(a, b)
+            } else {
+                self.encoder.encode_ids(a, b)
+            };
             let [vp, vn] = &mut self.words;
             [
                 levenshtein(x, y, k, &mut self.table, vp, vn),
@@ -438,6 +447,7 @@ pub(crate) mod tests {
             prop_assert_eq!(osa_d, naive_osa(&ca, &cb));
             prop_assert!(damerau <= osa_d && osa_d <= lev);
             prop_assert_eq!(buffers.all_ids(&b, &a), [lev, lcs, osa_d, damerau]);
+            prop_assert_eq!(buffers.all_encoded(&a, &b, true), [lev, lcs, osa_d, damerau]);
             if a.is_ascii() && b.is_ascii() {
                 prop_assert_eq!(buffers.all_bytes(&a, &b), [lev, lcs, osa_d, damerau]);
             }

@@ -42,11 +42,11 @@ static DOCUMENTATION: LazyLock<Documentation> = LazyLock::new(|| {
     .with_sql_example(
         r#"```sql
 > select hamming('karolin', 'kathrin');
-+---------------------------------------------+
++------------------------------------------+
 | hamming(Utf8("karolin"),Utf8("kathrin")) |
-+---------------------------------------------+
-| 3                                           |
-+---------------------------------------------+
++------------------------------------------+
+| 3                                        |
++------------------------------------------+
 ```"#,
     )
     .with_argument("str1", "String expression to compare.")

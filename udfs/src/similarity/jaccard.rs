@@ -56,11 +56,11 @@ static DOCUMENTATION: LazyLock<Documentation> = LazyLock::new(|| {
     .with_sql_example(
         r#"```sql
 > select jaccard('duck', 'luck');
-+-----------------------------------+
++------------------------------------+
 | jaccard(Utf8("duck"),Utf8("luck")) |
-+-----------------------------------+
-| 0.6                               |
-+-----------------------------------+
++------------------------------------+
+| 0.6                                |
++------------------------------------+
 ```"#,
     )
     .with_argument("str1", "String expression to compare.")

@@ -68,6 +68,10 @@ pub(crate) fn jaro_symbols<S: Symbol>(
     let (mut matches, mut transposed) = (prefix, 0);
     if !p.is_empty() && !t.is_empty() {
         (matches, transposed) = table.with_pattern(p, alphabet, |pm| {
+            if p.len() <= 64 && t.len() <= 64 {
+                let (found, transposed) = jaro_word(pm, p, t, window);
+                return (prefix + found, transposed);
+            }
             let found = flag_matches(pm, p.len(), t, window, p_flags, t_flags);
             (prefix + found, count_transposed(p, t, p_flags, t_flags))
         });
@@ -78,6 +82,37 @@ pub(crate) fn jaro_symbols<S: Symbol>(
     let m = matches as f64;
     let t = (transposed / 2) as f64;
     (m / p_len as f64 + m / t_len as f64 + (m - t) / m) / 3.0
+}
+
+/// Matches and out-of-order matches when both strings fit one machine word (names do): the
+/// window is a mask that slides along `p` as `t` is scanned, and the flags are two words.
+fn jaro_word<S: Symbol>(pm: &PatternTable, p: &[S], t: &[S], window: usize) -> (usize, usize) {
+    // Positions 0..=window of `p` for the first character of `t`.
+    let mut bound = if window >= 63 {
+        !0u64
+    } else {
+        (1u64 << (window + 1)) - 1
+    };
+    let (mut p_flags, mut t_flags) = (0u64, 0u64);
+    for (j, &c) in t.iter().enumerate() {
+        let candidates = pm.get(c, 0) & bound & !p_flags;
+        p_flags |= candidates & candidates.wrapping_neg();
+        t_flags |= u64::from(candidates != 0) << j;
+        bound = if j < window {
+            (bound << 1) | 1
+        } else {
+            bound << 1
+        };
+    }
+    let matches = p_flags.count_ones() as usize;
+    let mut transposed = 0;
+    while t_flags != 0 {
+        let (i, j) = (p_flags.trailing_zeros(), t_flags.trailing_zeros());
+        transposed += usize::from(p[i as usize] != t[j as usize]);
+        p_flags &= p_flags - 1;
+        t_flags &= t_flags - 1;
+    }
+    (matches, transposed)
 }
 
 /// Flags the matched positions of `p` and `t`; returns the number of matches.
@@ -100,16 +135,17 @@ fn flag_matches<S: Symbol>(
         if lo > hi {
             break;
         }
-        for w in lo / 64..=hi / 64 {
-            let mut candidates = pm.get(c, w) & !p_flags[w];
-            if w == lo / 64 {
+        let (first, last) = (lo / 64, hi / 64);
+        for (w, flags) in p_flags.iter_mut().enumerate().take(last + 1).skip(first) {
+            let mut candidates = pm.get(c, w) & !*flags;
+            if w == first {
                 candidates &= !0u64 << (lo % 64);
             }
-            if w == hi / 64 {
+            if w == last {
                 candidates &= !0u64 >> (63 - hi % 64);
             }
             if candidates != 0 {
-                p_flags[w] |= candidates & candidates.wrapping_neg();
+                *flags |= candidates & candidates.wrapping_neg();
                 t_flags[j / 64] |= 1 << (j % 64);
                 matches += 1;
                 break;
@@ -157,11 +193,11 @@ static DOCUMENTATION: LazyLock<Documentation> = LazyLock::new(|| {
     .with_sql_example(
         r#"```sql
 > select jaro('MARTHA', 'MARHTA');
-+------------------------------------+
++-------------------------------------+
 | jaro(Utf8("MARTHA"),Utf8("MARHTA")) |
-+------------------------------------+
-| 0.9444444444444445                 |
-+------------------------------------+
++-------------------------------------+
+| 0.9444444444444445                  |
++-------------------------------------+
 ```"#,
     )
     .with_argument("str1", "String expression to compare.")

@@ -145,6 +145,7 @@ mod tests {
     async fn documentation_examples_are_real() -> Result<()> {
         let ctx = SessionContext::new();
         crate::register_all(&ctx)?;
+        let mut wrong = Vec::new();
         for udf in functions() {
             let example = udf
                 .documentation()
@@ -161,13 +162,11 @@ mod tests {
                 .collect();
             let batches = ctx.sql(query).await?.collect().await?;
             let actual = pretty_format_batches(&batches)?.to_string();
-            assert_eq!(
-                actual.lines().collect::<Vec<_>>(),
-                expected,
-                "{}",
-                udf.name()
-            );
+            if actual.lines().collect::<Vec<_>>() != expected {
+                wrong.push(format!("{}:\n> {query}\n{actual}", udf.name()));
+            }
         }
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
         Ok(())
     }
 }

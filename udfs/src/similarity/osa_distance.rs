@@ -48,11 +48,11 @@ static DOCUMENTATION: LazyLock<Documentation> = LazyLock::new(|| {
     .with_sql_example(
         r#"```sql
 > select osa_distance('CA', 'ABC');
-+-----------------------------------+
++--------------------------------------+
 | osa_distance(Utf8("CA"),Utf8("ABC")) |
-+-----------------------------------+
-| 3                                 |
-+-----------------------------------+
++--------------------------------------+
+| 3                                    |
++--------------------------------------+
 ```"#,
     )
     .with_argument("str1", "String expression to compare.")

@@ -126,7 +126,7 @@ proptest! {
             a.as_bytes(), b.as_bytes(), ASCII_ALPHABET, &mut table, &mut pf, &mut tf,
         );
         let mut encoder = scratch::Encoder::default();
-        let (x, y, k) = encoder.encode(&a, &b);
+        let (x, y, k) = encoder.encode_ids(&a, &b);
         let ids = jaro::jaro_symbols(x, y, k, &mut table, &mut pf, &mut tf);
         prop_assert_eq!(bytes, ids);
         prop_assert_eq!(Some(bytes), jaro(&a, &b));

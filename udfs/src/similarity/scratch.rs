@@ -6,7 +6,8 @@
 //!
 //! Strings are compared by Unicode scalar value (`char`). When both strings are ASCII the
 //! algorithms run directly over their bytes (alphabet 128). Otherwise both are decoded to
-//! symbol ids: each distinct character of the first string gets an id `0..k`, and every
+//! symbol ids: the code points themselves when all are below U+0100 (Latin-1, which covers
+//! most accented Latin names); else each distinct character of the first string gets an id `0..k`, and every
 //! character of the second string that does not occur in the first gets the single id `k`.
 //! This keeps the alphabet (and the bit-mask tables indexed by it) no larger than the first
 //! string, and is exact for every algorithm that only ever compares a character of one string
@@ -17,6 +18,8 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 /// Alphabet of the ASCII fast path: the bytes themselves are the symbols.
 pub(crate) const ASCII_ALPHABET: usize = 128;
+/// Alphabet when every character is below U+0100: the code points are the symbols.
+const LATIN1_ALPHABET: usize = 256;
 
 /// A character of a string being compared: a byte (ASCII path) or a symbol id.
 pub(crate) trait Symbol: Copy + Eq + Ord {
@@ -75,6 +78,22 @@ pub(crate) struct Encoder {
 impl Encoder {
     /// `a` and `b` as symbol ids, with the alphabet size.
     pub(crate) fn encode(&mut self, a: &str, b: &str) -> (&[u32], &[u32], usize) {
+        self.a.clear();
+        self.b.clear();
+        // Latin-1 text (most accented Latin names) keeps its code points as ids.
+        let mut all_bits = 0;
+        for (s, out) in [(a, &mut self.a), (b, &mut self.b)] {
+            out.extend(s.chars().map(|c| c as u32));
+            all_bits |= out.iter().fold(0, |bits, &c| bits | c);
+        }
+        if all_bits < LATIN1_ALPHABET as u32 {
+            return (&self.a, &self.b, LATIN1_ALPHABET);
+        }
+        self.encode_ids(a, b)
+    }
+
+    /// `a` and `b` as dense ids (see the module documentation), with the alphabet size.
+    pub(crate) fn encode_ids(&mut self, a: &str, b: &str) -> (&[u32], &[u32], usize) {
         self.ids.clear();
         self.a.clear();
         self.b.clear();
@@ -171,6 +190,17 @@ impl PatternTable {
         if self.masks.len() < needed {
             self.masks.resize(needed, 0);
         }
+        if self.words == 1 {
+            // The common case (names), without the word arithmetic.
+            for (i, c) in pattern.iter().enumerate() {
+                self.masks[c.index()] |= 1 << i;
+            }
+            let result = f(self);
+            for c in pattern {
+                self.masks[c.index()] = 0;
+            }
+            return result;
+        }
         for (i, c) in pattern.iter().enumerate() {
             self.masks[c.index() * self.words + i / 64] |= 1 << (i % 64);
         }
@@ -221,10 +251,19 @@ mod tests {
     #[test]
     fn encoder_shares_the_absent_id() {
         let mut encoder = Encoder::default();
-        let (a, b, alphabet) = encoder.encode("éa", "xaéy");
+        let (a, b, alphabet) = encoder.encode_ids("éa", "xaéy");
         assert_eq!(a, &[0, 1]);
         assert_eq!(b, &[2, 1, 0, 2]);
         assert_eq!(alphabet, 3);
+    }
+
+    #[test]
+    fn encoder_keeps_latin1_code_points() {
+        let mut encoder = Encoder::default();
+        let (a, b, alphabet) = encoder.encode("éa", "ÿ");
+        assert_eq!(a, &[0xE9, 0x61]);
+        assert_eq!(b, &[0xFF]);
+        assert_eq!(alphabet, 256);
     }
 
     #[test]

@@ -46,11 +46,11 @@ static DOCUMENTATION: LazyLock<Documentation> = LazyLock::new(|| {
     .with_sql_example(
         r#"```sql
 > select sorensen_dice('night', 'nacht');
-+-------------------------------------------+
++--------------------------------------------+
 | sorensen_dice(Utf8("night"),Utf8("nacht")) |
-+-------------------------------------------+
-| 0.25                                      |
-+-------------------------------------------+
++--------------------------------------------+
+| 0.25                                       |
++--------------------------------------------+
 ```"#,
     )
     .with_argument("str1", "String expression to compare.")

@@ -96,7 +96,7 @@ impl Rng {
 /// substitutions, insertions, deletions or swaps) and another name otherwise.
 fn name_pairs() -> Vec<(String, String)> {
     let mut rng = Rng(0x2545_F491_4F6C_DD1D);
-    let mut name = |rng: &mut Rng| {
+    let name = |rng: &mut Rng| {
         let (f, l) = (FIRST[rng.below(FIRST.len())], LAST[rng.below(LAST.len())]);
         match rng.below(4) {
             0 => format!("{} {}", f.to_uppercase(), l.to_uppercase()),

@@ -134,11 +134,11 @@ static DOCUMENTATION: LazyLock<Documentation> = LazyLock::new(|| {
     .with_sql_example(
         r#"```sql
 > select token_set_ratio('fuzzy was a bear', 'fuzzy fuzzy was a bear');
-+-------------------------------------------------------------------------+
++--------------------------------------------------------------------------+
 | token_set_ratio(Utf8("fuzzy was a bear"),Utf8("fuzzy fuzzy was a bear")) |
-+-------------------------------------------------------------------------+
-| 100.0                                                                   |
-+-------------------------------------------------------------------------+
++--------------------------------------------------------------------------+
+| 100.0                                                                    |
++--------------------------------------------------------------------------+
 ```"#,
     )
     .with_argument("str1", "String expression to compare.")
@@ -203,6 +203,24 @@ mod tests {
         assert_eq!(
             token_set_ratio("fuzzy was a bear", "fuzzy fuzzy was a bear"),
             Some(100.0)
+        );
+        // The SeatGeek fuzzywuzzy example; rapidfuzz 3.14 gives 90.9090909090909 (10/11).
+        let score = token_set_ratio(
+            "mariners vs angels",
+            "los angeles angels of anaheim at seattle mariners",
+        );
+        assert!(
+            score.is_some_and(|s| (s - 100.0 * 10.0 / 11.0).abs() < 1e-9),
+            "{score:?}"
+        );
+        // rapidfuzz 3.14: 91.2280701754386.
+        let score = token_set_ratio(
+            "new york mets vs atlanta braves",
+            "atlanta braves vs new york yankees",
+        );
+        assert!(
+            score.is_some_and(|s| (s - 91.228_070_175_438_6).abs() < 1e-9),
+            "{score:?}"
         );
         assert_eq!(token_set_ratio("", ""), Some(0.0));
         assert_eq!(token_set_ratio("a", " "), Some(0.0));
