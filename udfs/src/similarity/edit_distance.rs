@@ -246,7 +246,7 @@ pub(crate) fn damerau_levenshtein<S: Symbol>(
 pub(crate) mod tests {
     use proptest::prelude::*;
 
-    use super::super::scratch::{ASCII_ALPHABET, Encoder};
+    use super::super::scratch::{ASCII_ALPHABET, Encoder, with_symbols};
     use super::*;
 
     /// Textbook Wagner–Fischer Levenshtein, the reference for the bit-parallel one.
@@ -365,18 +365,23 @@ pub(crate) mod tests {
             self.all_encoded(a, b, false)
         }
 
-        fn all_encoded(&mut self, a: &str, b: &str, latin1: bool) -> [usize; 4] {
-            let (x, y, k) = if latin1 {
-                self.encoder.encode(a, b)
-            } else {
-                self.encoder.encode_ids(a, b)
-            };
+        fn all_encoded(&mut self, a: &str, b: &str, smallest_alphabet: bool) -> [usize; 4] {
             let [vp, vn] = &mut self.words;
+            let (table, rows, last_row) = (&mut self.table, &mut self.rows, &mut self.last_row);
+            if smallest_alphabet {
+                return with_symbols!(self.encoder, a, b, |x, y, k| [
+                    levenshtein(x, y, k, table, vp, vn),
+                    lcs_length(x, y, k, table, vp),
+                    osa(x, y, rows),
+                    damerau_levenshtein(x, y, k, rows, last_row),
+                ]);
+            }
+            let (x, y, k) = self.encoder.encode_ids(a, b);
             [
-                levenshtein(x, y, k, &mut self.table, vp, vn),
-                lcs_length(x, y, k, &mut self.table, vp),
-                osa(x, y, &mut self.rows),
-                damerau_levenshtein(x, y, k, &mut self.rows, &mut self.last_row),
+                levenshtein(x, y, k, table, vp, vn),
+                lcs_length(x, y, k, table, vp),
+                osa(x, y, rows),
+                damerau_levenshtein(x, y, k, rows, last_row),
             ]
         }
 

@@ -35,6 +35,10 @@ pub fn jaro_winkler_with(scratch: &mut Scratch, a: &str, b: &str) -> Option<f64>
     if exceeds_chars(a, MAX_CHARS) || exceeds_chars(b, MAX_CHARS) {
         return None;
     }
+    if a == b {
+        // Frequent among candidate pairs, and a comparison of bytes is all it takes.
+        return Some(if a.is_empty() { 0.0 } else { 1.0 });
+    }
     let Scratch {
         encoder,
         pattern,

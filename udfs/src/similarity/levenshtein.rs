@@ -29,6 +29,9 @@ pub fn levenshtein_with(scratch: &mut Scratch, a: &str, b: &str) -> Option<usize
     if exceeds_chars(a, MAX_CHARS) || exceeds_chars(b, MAX_CHARS) {
         return None;
     }
+    if a == b {
+        return Some(0);
+    }
     let Scratch {
         encoder,
         pattern,

@@ -6,8 +6,8 @@
 //!
 //! Strings are compared by Unicode scalar value (`char`). When both strings are ASCII the
 //! algorithms run directly over their bytes (alphabet 128). Otherwise both are decoded to
-//! symbol ids: the code points themselves when all are below U+0100 (Latin-1, which covers
-//! most accented Latin names); else each distinct character of the first string gets an id `0..k`, and every
+//! symbols: the code points themselves, as bytes, when all are below U+0100 (Latin-1, which
+//! covers most accented Latin names); else dense ids, where each distinct character of the first string gets an id `0..k`, and every
 //! character of the second string that does not occur in the first gets the single id `k`.
 //! This keeps the alphabet (and the bit-mask tables indexed by it) no larger than the first
 //! string, and is exact for every algorithm that only ever compares a character of one string
@@ -67,29 +67,28 @@ impl Scratch {
     }
 }
 
-/// Decodes two non-ASCII (or mixed) strings to symbol ids, see the module documentation.
+/// Decodes two non-ASCII strings to symbols, see the module documentation.
 #[derive(Default)]
 pub(crate) struct Encoder {
     ids: HashMap<char, u32, BuildHasherDefault<CharHasher>>,
     a: Vec<u32>,
     b: Vec<u32>,
+    latin1_a: Vec<u8>,
+    latin1_b: Vec<u8>,
 }
 
 impl Encoder {
-    /// `a` and `b` as symbol ids, with the alphabet size.
-    pub(crate) fn encode(&mut self, a: &str, b: &str) -> (&[u32], &[u32], usize) {
-        self.a.clear();
-        self.b.clear();
-        // Latin-1 text (most accented Latin names) keeps its code points as ids.
-        let mut all_bits = 0;
-        for (s, out) in [(a, &mut self.a), (b, &mut self.b)] {
-            out.extend(s.chars().map(|c| c as u32));
-            all_bits |= out.iter().fold(0, |bits, &c| bits | c);
+    /// `a` and `b` as symbols: their bytes when both are ASCII, their code points as bytes
+    /// when all are below U+0100, dense ids otherwise.
+    pub(crate) fn symbols<'a>(&'a mut self, a: &'a str, b: &'a str) -> Symbols<'a> {
+        if a.is_ascii() && b.is_ascii() {
+            return Symbols::Bytes(a.as_bytes(), b.as_bytes(), ASCII_ALPHABET);
         }
-        if all_bits < LATIN1_ALPHABET as u32 {
-            return (&self.a, &self.b, LATIN1_ALPHABET);
+        if latin1(a, &mut self.latin1_a) && latin1(b, &mut self.latin1_b) {
+            return Symbols::Bytes(&self.latin1_a, &self.latin1_b, LATIN1_ALPHABET);
         }
-        self.encode_ids(a, b)
+        let (a, b, alphabet) = self.encode_ids(a, b);
+        Symbols::Ids(a, b, alphabet)
     }
 
     /// `a` and `b` as dense ids (see the module documentation), with the alphabet size.
@@ -109,24 +108,25 @@ impl Encoder {
     }
 }
 
-/// The two strings of a comparison as symbol sequences.
-pub(crate) enum Symbols<'a> {
-    /// Both strings are ASCII: their bytes, alphabet [`ASCII_ALPHABET`].
-    Ascii(&'a [u8], &'a [u8]),
-    /// Symbol ids and the alphabet size.
-    Ids(&'a [u32], &'a [u32], usize),
-}
-
-impl Encoder {
-    /// `a` and `b` as symbols: borrowed bytes when both are ASCII, ids otherwise.
-    pub(crate) fn symbols<'a>(&'a mut self, a: &'a str, b: &'a str) -> Symbols<'a> {
-        if a.is_ascii() && b.is_ascii() {
-            Symbols::Ascii(a.as_bytes(), b.as_bytes())
-        } else {
-            let (a, b, alphabet) = self.encode(a, b);
-            Symbols::Ids(a, b, alphabet)
+/// The code points of `s` as bytes into `out`; false when one is U+0100 or above.
+fn latin1(s: &str, out: &mut Vec<u8>) -> bool {
+    out.clear();
+    out.reserve(s.len());
+    for c in s.chars() {
+        match u8::try_from(c) {
+            Ok(byte) => out.push(byte),
+            Err(_) => return false,
         }
     }
+    true
+}
+
+/// The two strings of a comparison as symbol sequences, with the alphabet size.
+pub(crate) enum Symbols<'a> {
+    /// ASCII bytes (alphabet 128) or Latin-1 code points (alphabet 256).
+    Bytes(&'a [u8], &'a [u8], usize),
+    /// Dense ids.
+    Ids(&'a [u32], &'a [u32], usize),
 }
 
 /// Evaluates `$body` with `$a` and `$b` bound to the symbol sequences of two strings and `$k`
@@ -134,10 +134,7 @@ impl Encoder {
 macro_rules! with_symbols {
     ($encoder:expr, $s1:expr, $s2:expr, |$a:ident, $b:ident, $k:ident| $body:expr) => {
         match $encoder.symbols($s1, $s2) {
-            $crate::similarity::scratch::Symbols::Ascii($a, $b) => {
-                let $k = $crate::similarity::scratch::ASCII_ALPHABET;
-                $body
-            }
+            $crate::similarity::scratch::Symbols::Bytes($a, $b, $k) => $body,
             $crate::similarity::scratch::Symbols::Ids($a, $b, $k) => $body,
         }
     };
@@ -258,12 +255,20 @@ mod tests {
     }
 
     #[test]
-    fn encoder_keeps_latin1_code_points() {
+    fn encoder_picks_the_smallest_alphabet() {
         let mut encoder = Encoder::default();
-        let (a, b, alphabet) = encoder.encode("éa", "ÿ");
-        assert_eq!(a, &[0xE9, 0x61]);
-        assert_eq!(b, &[0xFF]);
-        assert_eq!(alphabet, 256);
+        assert!(matches!(
+            encoder.symbols("ab", "c"),
+            Symbols::Bytes(b"ab", b"c", 128)
+        ));
+        assert!(matches!(
+            encoder.symbols("éa", "ÿ"),
+            Symbols::Bytes(&[0xE9, 0x61], &[0xFF], 256)
+        ));
+        assert!(matches!(
+            encoder.symbols("éa", "ł"),
+            Symbols::Ids(&[0, 1], &[2], 3)
+        ));
     }
 
     #[test]
