@@ -110,17 +110,8 @@ fn list_local(path: &str) -> Result<Vec<InputFile>, String> {
 
 async fn list_s3(arg: &str) -> Result<Vec<InputFile>, String> {
     let invalid = |e: String| format!("{arg}: {e}");
-    let url = url::Url::parse(arg).map_err(|e| invalid(e.to_string()))?;
-    let bucket = url
-        .host_str()
-        .filter(|b| !b.is_empty())
-        .ok_or_else(|| invalid("no bucket in the URL".to_owned()))?;
-    let store: Arc<dyn ObjectStore> = Arc::new(
-        object_store::aws::AmazonS3Builder::from_env()
-            .with_url(format!("s3://{bucket}"))
-            .build()
-            .map_err(|e| invalid(e.to_string()))?,
-    );
+    let (store, url) = crate::lake::s3_store(arg).map_err(invalid)?;
+    let bucket = url.host_str().unwrap_or_default().to_owned();
     let path = StorePath::from(url.path());
     let file = |path: StorePath| InputFile {
         display: format!("s3://{bucket}/{path}"),
@@ -637,7 +628,8 @@ impl ChunkBuilder {
         if extra.is_empty() {
             self.extra.append_null();
         } else {
-            let json = Value::Object(extra.clone()).to_string();
+            // A map serializes as the object it holds, without a copy into a Value.
+            let json = serde_json::to_string(extra).unwrap_or_default();
             hash_input.extend_from_slice(json.as_bytes());
             self.extra.append_value(json);
         }

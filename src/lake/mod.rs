@@ -168,6 +168,20 @@ pub enum CommitMode {
     Rewrite { base: u64 },
 }
 
+/// The store of an `s3://bucket/...` URL, on AWS or any S3-compatible server, configured from
+/// the usual `AWS_*` variables; with the parsed URL, whose host is the (non-empty) bucket.
+pub fn s3_store(location: &str) -> std::result::Result<(Arc<dyn ObjectStore>, url::Url), String> {
+    let url = url::Url::parse(location).map_err(|e| e.to_string())?;
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err("no bucket in the URL".to_owned());
+    }
+    let store = object_store::aws::AmazonS3Builder::from_env()
+        .with_url(location)
+        .build()
+        .map_err(|e| e.to_string())?;
+    Ok((Arc::new(store), url))
+}
+
 /// A lake root on an object store.
 pub struct Lake {
     location: String,
@@ -279,24 +293,18 @@ impl Lake {
     /// for a local server). Commits use conditional puts (`If-None-Match`), which the server must
     /// support.
     fn resolve_s3(location: &str) -> Result<Lake> {
-        let invalid = |reason: String| LakeError::Location {
+        let (store, url) = s3_store(location).map_err(|reason| LakeError::Location {
             location: location.to_string(),
             reason,
-        };
-        let url = url::Url::parse(location).map_err(|e| invalid(e.to_string()))?;
-        let bucket = url
-            .host_str()
-            .filter(|b| !b.is_empty())
-            .ok_or_else(|| invalid("no bucket in the URL".into()))?;
-        let store = object_store::aws::AmazonS3Builder::from_env()
-            .with_url(location)
-            .build()
-            .map_err(|e| invalid(e.to_string()))?;
-        let store_url =
-            ObjectStoreUrl::parse(format!("s3://{bucket}")).map_err(|e| invalid(e.to_string()))?;
+        })?;
+        let store_url = ObjectStoreUrl::parse(format!("s3://{}", url.host_str().unwrap_or("")))
+            .map_err(|e| LakeError::Location {
+                location: location.to_string(),
+                reason: e.to_string(),
+            })?;
         Ok(Lake {
             location: location.to_string(),
-            store: Arc::new(store),
+            store,
             store_url,
             root: Path::from(url.path()),
         })
