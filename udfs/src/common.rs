@@ -10,10 +10,11 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, BooleanBuilder, Float64Builder, Int64Builder, StringBuilder,
+    Array, ArrayRef, AsArray, BooleanBuilder, PrimitiveBuilder, StringBuilder,
 };
 use datafusion::arrow::compute::{cast, take};
 use datafusion::arrow::datatypes::DataType;
+use datafusion::arrow::datatypes::{ArrowPrimitiveType, Float64Type, Int64Type};
 use datafusion::common::types::logical_string;
 use datafusion::common::utils::take_function_args;
 use datafusion::common::{Result, ScalarValue, plan_err};
@@ -345,15 +346,12 @@ pub fn map_strings_to_f64<F>(
     name: &str,
     args: &[ColumnarValue],
     rows: usize,
-    mut f: F,
+    f: F,
 ) -> Result<ColumnarValue>
 where
     F: FnMut(&[&str]) -> Option<f64>,
 {
-    let args = StringArgs::try_new(name, args, rows)?;
-    let mut builder = Float64Builder::with_capacity(args.rows());
-    for_each_row(&args, |row| builder.append_option(row.and_then(&mut f)));
-    args.finish(Arc::new(builder.finish()))
+    map_strings_to_primitive::<Float64Type, F>(name, args, rows, f)
 }
 
 /// Like [`map_strings_to_f64`], giving an `Int64` result.
@@ -361,13 +359,26 @@ pub fn map_strings_to_i64<F>(
     name: &str,
     args: &[ColumnarValue],
     rows: usize,
-    mut f: F,
+    f: F,
 ) -> Result<ColumnarValue>
 where
     F: FnMut(&[&str]) -> Option<i64>,
 {
+    map_strings_to_primitive::<Int64Type, F>(name, args, rows, f)
+}
+
+fn map_strings_to_primitive<T, F>(
+    name: &str,
+    args: &[ColumnarValue],
+    rows: usize,
+    mut f: F,
+) -> Result<ColumnarValue>
+where
+    T: ArrowPrimitiveType,
+    F: FnMut(&[&str]) -> Option<T::Native>,
+{
     let args = StringArgs::try_new(name, args, rows)?;
-    let mut builder = Int64Builder::with_capacity(args.rows());
+    let mut builder = PrimitiveBuilder::<T>::with_capacity(args.rows());
     for_each_row(&args, |row| builder.append_option(row.and_then(&mut f)));
     args.finish(Arc::new(builder.finish()))
 }
