@@ -10,7 +10,8 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, BooleanBuilder, PrimitiveBuilder, StringBuilder,
+    Array, ArrayRef, AsArray, BooleanBuilder, LargeStringArray, PrimitiveBuilder, StringArray,
+    StringBuilder, StringViewArray,
 };
 use datafusion::arrow::compute::{cast, take};
 use datafusion::arrow::datatypes::DataType;
@@ -225,10 +226,12 @@ pub struct StringArgs {
     all_scalars: bool,
 }
 
+/// The typed array is kept, not an `ArrayRef`: downcasting at every row would cost a virtual
+/// call per argument and row.
 enum StringColumn {
-    Utf8(ArrayRef),
-    LargeUtf8(ArrayRef),
-    Utf8View(ArrayRef),
+    Utf8(StringArray),
+    LargeUtf8(LargeStringArray),
+    Utf8View(StringViewArray),
     Scalar(Option<String>),
 }
 
@@ -262,12 +265,9 @@ impl StringArgs {
     #[inline]
     pub fn get(&self, arg: usize, row: usize) -> Option<&str> {
         match &self.columns[arg] {
-            StringColumn::Utf8(a) => value_at(a.as_string::<i32>(), row),
-            StringColumn::LargeUtf8(a) => value_at(a.as_string::<i64>(), row),
-            StringColumn::Utf8View(a) => {
-                let a = a.as_string_view();
-                a.is_valid(row).then(|| a.value(row))
-            }
+            StringColumn::Utf8(a) => value_at(a, row),
+            StringColumn::LargeUtf8(a) => value_at(a, row),
+            StringColumn::Utf8View(a) => a.is_valid(row).then(|| a.value(row)),
             StringColumn::Scalar(s) => s.as_deref(),
         }
     }
@@ -330,9 +330,9 @@ impl StringColumn {
                     _ => Arc::clone(array),
                 };
                 match array.data_type() {
-                    DataType::Utf8 => Ok(Self::Utf8(array)),
-                    DataType::LargeUtf8 => Ok(Self::LargeUtf8(array)),
-                    DataType::Utf8View => Ok(Self::Utf8View(array)),
+                    DataType::Utf8 => Ok(Self::Utf8(array.as_string::<i32>().clone())),
+                    DataType::LargeUtf8 => Ok(Self::LargeUtf8(array.as_string::<i64>().clone())),
+                    DataType::Utf8View => Ok(Self::Utf8View(array.as_string_view().clone())),
                     other => not_string(other),
                 }
             }
@@ -421,13 +421,12 @@ where
 /// Calls `f` once per row with the row's arguments, or `None` when one of them is null. The
 /// argument buffer is allocated once for the whole batch.
 fn for_each_row<'a>(args: &'a StringArgs, mut f: impl FnMut(Option<&[&'a str]>)) {
-    let mut row_values: Vec<&'a str> = Vec::with_capacity(args.arity());
+    let mut row_values: Vec<&'a str> = vec![""; args.arity()];
     for row in 0..args.rows() {
-        row_values.clear();
         let mut any_null = false;
-        for arg in 0..args.arity() {
+        for (arg, slot) in row_values.iter_mut().enumerate() {
             match args.get(arg, row) {
-                Some(v) => row_values.push(v),
+                Some(v) => *slot = v,
                 None => {
                     any_null = true;
                     break;

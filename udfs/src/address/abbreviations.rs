@@ -1,10 +1,11 @@
 //! The street-address abbreviation table behind `normalize_address`, from
 //! `udfs/data/address_abbreviations.csv` (compiled in).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use datafusion::common::Result;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::name::csv_table::CsvTable;
 use crate::name::fold::{Apostrophe, fold_into};
@@ -23,10 +24,16 @@ pub(crate) static ABBREVIATIONS: LazyLock<AbbreviationTable> = LazyLock::new(|| 
 });
 
 /// Folded variants → canonical form, and the canonical forms of unit designators.
+///
+/// Every word of an address is looked up, so the maps use a fast non-cryptographic hash (the
+/// keys are the bundled table, not user data).
 #[derive(Default)]
 pub(crate) struct AbbreviationTable {
-    canonical: HashMap<String, String>,
-    units: HashSet<String>,
+    canonical: FxHashMap<String, String>,
+    units: FxHashSet<String>,
+    /// First words of the variants of several words (`lieu` of `lieu dit`): only a word in
+    /// this set needs the lookups of two- and three-word keys.
+    multi_word_starts: FxHashSet<String>,
 }
 
 impl AbbreviationTable {
@@ -65,6 +72,9 @@ impl AbbreviationTable {
                     ),
                 ));
             }
+            if let Some((first, _)) = variant.split_once(' ') {
+                out.multi_word_starts.insert(first.to_string());
+            }
             lines.insert(variant.clone(), line);
             out.canonical.insert(variant, canonical);
         }
@@ -84,6 +94,11 @@ impl AbbreviationTable {
     /// The canonical form of the folded words `variant` (single spaces between words).
     pub(crate) fn get(&self, variant: &str) -> Option<&str> {
         self.canonical.get(variant).map(String::as_str)
+    }
+
+    /// Can `word` start a variant of several words?
+    pub(crate) fn starts_multi_word(&self, word: &str) -> bool {
+        self.multi_word_starts.contains(word)
     }
 
     /// Is `canonical` the canonical form of a unit designator (apartment, suite, floor…)?
@@ -113,6 +128,7 @@ mod tests {
             assert_eq!(table.get(variant), Some(canonical), "{variant}");
         }
         assert!(table.is_unit("apt") && table.is_unit("ste") && !table.is_unit("st"));
+        assert!(table.starts_multi_word("lieu") && !table.starts_multi_word("avenue"));
         let raw = CsvTable::parse(
             "address_abbreviations.csv",
             BUNDLED_ADDRESS_ABBREVIATIONS_CSV,

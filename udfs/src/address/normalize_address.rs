@@ -87,6 +87,10 @@ fn fold_address(address: &str) -> String {
         Cow::Borrowed(address)
     };
     let mut out = String::with_capacity(address.len());
+    if !address.contains('#') {
+        fold_into(&address, Apostrophe::BreakExceptPossessive, &mut out);
+        return out;
+    }
     let mut part = String::new();
     for (i, piece) in address.split('#').enumerate() {
         if i > 0 {
@@ -148,6 +152,10 @@ fn rewrite(words: &[&str], mut emit: impl FnMut(&str)) {
 /// and how many words it takes.
 fn longest_variant<'t>(words: &[&str], key: &mut String) -> Option<(&'t str, usize)> {
     let table: &'t _ = &*ABBREVIATIONS;
+    let first = words.first()?;
+    if !table.starts_multi_word(first) {
+        return table.get(first).map(|c| (c, 1));
+    }
     (1..=MAX_VARIANT_WORDS.min(words.len()))
         .rev()
         .find_map(|n| {

@@ -20,6 +20,9 @@ use std::hash::{BuildHasherDefault, Hasher};
 pub(crate) const ASCII_ALPHABET: usize = 128;
 /// Alphabet when every character is below U+0100: the code points are the symbols.
 const LATIN1_ALPHABET: usize = 256;
+/// Strings up to this many bytes get their ids by a linear scan of their distinct characters
+/// rather than from a hash map.
+const SHORT_BYTES: usize = 48;
 
 /// A character of a string being compared: a byte (ASCII path) or a symbol id.
 pub(crate) trait Symbol: Copy + Eq + Ord {
@@ -71,6 +74,7 @@ impl Scratch {
 #[derive(Default)]
 pub(crate) struct Encoder {
     ids: HashMap<char, u32, BuildHasherDefault<CharHasher>>,
+    distinct: Vec<char>,
     a: Vec<u32>,
     b: Vec<u32>,
     latin1_a: Vec<u8>,
@@ -93,9 +97,29 @@ impl Encoder {
 
     /// `a` and `b` as dense ids (see the module documentation), with the alphabet size.
     pub(crate) fn encode_ids(&mut self, a: &str, b: &str) -> (&[u32], &[u32], usize) {
-        self.ids.clear();
         self.a.clear();
         self.b.clear();
+        if a.len() <= SHORT_BYTES {
+            // A name has a handful of distinct characters: a scan beats hashing them.
+            self.distinct.clear();
+            for c in a.chars() {
+                let id = match self.distinct.iter().position(|&d| d == c) {
+                    Some(id) => id,
+                    None => {
+                        self.distinct.push(c);
+                        self.distinct.len() - 1
+                    }
+                };
+                self.a.push(id as u32);
+            }
+            let absent = self.distinct.len();
+            for c in b.chars() {
+                let id = self.distinct.iter().position(|&d| d == c);
+                self.b.push(id.unwrap_or(absent) as u32);
+            }
+            return (&self.a, &self.b, absent + 1);
+        }
+        self.ids.clear();
         for c in a.chars() {
             let next = self.ids.len() as u32;
             self.a.push(*self.ids.entry(c).or_insert(next));
@@ -109,13 +133,21 @@ impl Encoder {
 }
 
 /// The code points of `s` as bytes into `out`; false when one is U+0100 or above.
+///
+/// Read from the UTF-8 bytes directly: below U+0100 a character is an ASCII byte or one of
+/// the two-byte sequences led by 0xC2 or 0xC3, so no general decoding is needed.
 fn latin1(s: &str, out: &mut Vec<u8>) -> bool {
     out.clear();
     out.reserve(s.len());
-    for c in s.chars() {
-        match u8::try_from(c) {
-            Ok(byte) => out.push(byte),
-            Err(_) => return false,
+    let mut bytes = s.bytes();
+    while let Some(byte) = bytes.next() {
+        match byte {
+            0..0x80 => out.push(byte),
+            0xC2 | 0xC3 => match bytes.next() {
+                Some(next) => out.push(((byte & 0x03) << 6) | (next & 0x3F)),
+                None => return false,
+            },
+            _ => return false,
         }
     }
     true
@@ -252,6 +284,13 @@ mod tests {
         assert_eq!(a, &[0, 1]);
         assert_eq!(b, &[2, 1, 0, 2]);
         assert_eq!(alphabet, 3);
+        // Past SHORT_BYTES the ids come from the hash map: the same ids, in order.
+        let (long_a, long_b) = ("éa".repeat(30), "xaéy".repeat(20));
+        let (a, b, alphabet) = encoder.encode_ids(&long_a, &long_b);
+        assert!(long_a.len() > SHORT_BYTES);
+        assert_eq!(a, [0, 1].repeat(30));
+        assert_eq!(b, [2, 1, 0, 2].repeat(20));
+        assert_eq!(alphabet, 3);
     }
 
     #[test]
@@ -281,6 +320,17 @@ mod tests {
         });
         assert_eq!(ones, 44);
         assert!(table.masks.iter().all(|&m| m == 0));
+    }
+
+    #[test]
+    fn latin1_bytes_are_the_code_points() {
+        let mut out = Vec::new();
+        let all: String = (0u8..=255).map(char::from).collect();
+        assert!(latin1(&all, &mut out));
+        assert_eq!(out, (0u8..=255).collect::<Vec<_>>());
+        assert!(!latin1("aĀ", &mut out));
+        assert!(!latin1("a€", &mut out));
+        assert!(!latin1("a😀", &mut out));
     }
 
     #[test]
