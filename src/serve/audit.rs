@@ -187,10 +187,34 @@ async fn append(session: &AmigoSession, entries: &[Entry]) -> Result<(), DataFus
     session.table_committed(&name, manifest).await
 }
 
-/// Creates the audit schema if the lake has none yet.
-pub async fn ensure_schema(session: &AmigoSession) -> Result<(), DataFusionError> {
+/// Creates the audit schema and an empty audit table if the lake has none yet, so the table
+/// can be queried from the start.
+pub async fn ensure_table(session: &AmigoSession) -> Result<(), DataFusionError> {
     session
         .execute(&format!("CREATE SCHEMA IF NOT EXISTS {AUDIT_SCHEMA}"))
-        .await
-        .map(|_| ())
+        .await?;
+    let name = TableName::new(AUDIT_SCHEMA, AUDIT_TABLE);
+    if session.lake().current_manifest(&name).await?.is_some() {
+        return Ok(());
+    }
+    let empty = futures::stream::iter(Vec::<Result<RecordBatch, DataFusionError>>::new());
+    let created = TableWriter::write_stream::<_, DataFusionError>(
+        session.lake().clone(),
+        name.clone(),
+        &schema(),
+        empty,
+        CommitMode::Create,
+        "create",
+    )
+    .await;
+    match created {
+        Ok((manifest, _)) => session.table_committed(&name, manifest).await,
+        // Another server created it first: fine.
+        Err(e) if matches!(e.find_root(), DataFusionError::External(inner)
+            if matches!(inner.downcast_ref::<crate::lake::LakeError>(), Some(crate::lake::LakeError::TableExists(_)))) =>
+        {
+            Ok(())
+        }
+        Err(e) => Err(e),
+    }
 }

@@ -128,9 +128,9 @@ impl Server {
         }
         let session = Arc::new(session);
         let (audit, audit_task) = if config.audit {
-            audit::ensure_schema(&session)
+            audit::ensure_table(&session)
                 .await
-                .map_err(|e| format!("creating the audit schema: {}", root_message(&e)))?;
+                .map_err(|e| format!("creating the audit table: {}", root_message(&e)))?;
             let (log, task) = AuditLog::start(session.clone());
             (log, Some(task))
         } else {
