@@ -149,7 +149,13 @@ pub fn parse_basic(header: &str) -> Result<(String, String), Status> {
     let encoded = header
         .strip_prefix("Basic ")
         .ok_or_else(|| Status::unauthenticated("expected basic authentication in the handshake"))?;
-    let decoded = base64::engine::general_purpose::STANDARD
+    // With or without `=` padding: the Go Flight client (ADBC) leaves it out.
+    let engine = base64::engine::GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        base64::engine::GeneralPurposeConfig::new()
+            .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+    );
+    let decoded = engine
         .decode(encoded.trim())
         .map_err(|_| Status::unauthenticated("the basic authentication header is not base64"))?;
     let text = String::from_utf8(decoded)
@@ -325,5 +331,10 @@ mod tests {
             Some(("ana".to_string(), "pa:ss".to_string()))
         );
         assert!(parse_basic("Bearer x").is_err());
+        // "analyst_user:correct horse" without its `=` padding, as the Go client sends it.
+        assert_eq!(
+            parse_basic("Basic YW5hbHlzdF91c2VyOmNvcnJlY3QgaG9yc2U").ok(),
+            Some(("analyst_user".to_string(), "correct horse".to_string()))
+        );
     }
 }

@@ -48,8 +48,9 @@ def expect_error(function, *fragments):
 def get_info(conn):
     info = conn.adbc_get_info()
     assert info["vendor_name"] == "amigo", info
-    assert info["vendor_sql"] is True, info
-    assert info["vendor_substrait"] is False, info
+    assert info["vendor_version"], info
+    assert info["vendor_arrow_version"] == "59", info
+    assert info["driver_name"].startswith("ADBC Flight SQL"), info
 
 
 @check
@@ -143,7 +144,7 @@ def bulk_ingest_then_read_back(conn):
     )
     with conn.cursor() as cur:
         rows = cur.adbc_ingest("labels", data, mode="create", db_schema_name="analytics")
-        assert rows in (3, -1), rows
+        assert rows == 3, rows
         cur.adbc_ingest("labels", data, mode="append", db_schema_name="analytics")
         expect_error(
             lambda: cur.adbc_ingest("labels", data, mode="create", db_schema_name="analytics"),
@@ -207,7 +208,7 @@ def marketing_denied_a_raw_table_even_through_a_join_or_view(conn):
             "SELECT * FROM analytics.people_copy",
         ]:
             error = expect_error(lambda: cur.execute(sql), "may not read")
-            assert "PERMISSION_DENIED" in str(error) or "Unauthorized" in str(error), error
+            assert "(PermissionDenied;" in str(error), error  # the gRPC code, as ADBC reports it
         # Marketing sees only what it may read.
         objects = c.adbc_get_objects(depth="tables").read_all().to_pylist()
         tables = {
