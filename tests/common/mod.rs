@@ -14,6 +14,8 @@ use tokio::sync::oneshot;
 pub struct TestServer {
     pub addr: std::net::SocketAddr,
     pub lake: std::path::PathBuf,
+    /// The test's directory (lake, users file).
+    pub dir: std::path::PathBuf,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<Result<(), String>>>,
     _dir: tempfile::TempDir,
@@ -45,6 +47,12 @@ pub const PASSWORD: &str = "correct horse";
 /// A lake with a raw table of people, a table of scores, a consent-style audience view (granted
 /// to marketing) and a plain copy view (not granted); users for every role.
 pub async fn start_with(token_ttl: Duration) -> TestServer {
+    start_configured(|config| config.token_ttl = token_ttl).await
+}
+
+/// Starts the server on the test lake; `configure` may change the configuration first (the
+/// users file is already set).
+pub async fn start_configured(configure: impl FnOnce(&mut ServeConfig)) -> TestServer {
     let dir = tempfile::tempdir().expect("tempdir");
     let lake_dir = dir.path().join("lake");
     let location = lake_dir.display().to_string();
@@ -74,8 +82,8 @@ pub async fn start_with(token_ttl: Duration) -> TestServer {
 
     let mut config = ServeConfig::new(location, "127.0.0.1:0".parse().expect("addr"));
     config.users = Some(users_file);
-    config.token_ttl = token_ttl;
     config.memory_limit = 256 << 20;
+    configure(&mut config);
     let server = Server::bind(config).await.expect("bind");
     let addr = server.local_addr();
     let (stop, stopped) = oneshot::channel::<()>();
@@ -84,6 +92,7 @@ pub async fn start_with(token_ttl: Duration) -> TestServer {
     }));
     TestServer {
         addr,
+        dir: dir.path().to_path_buf(),
         lake: lake_dir,
         stop: Some(stop),
         task: Some(task),
