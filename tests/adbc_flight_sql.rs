@@ -63,7 +63,10 @@ async fn the_adbc_driver_from_pypi_passes_every_check() {
         "ADBC checks failed:\n{stdout}\n{stderr}"
     );
     let last = stdout.lines().last().unwrap_or_default();
-    assert!(last.starts_with("ok: ") && last.ends_with(" checks"), "{stdout}");
+    assert!(
+        last.starts_with("ok: ") && last.ends_with(" checks"),
+        "{stdout}"
+    );
     assert!(!stdout.contains("FAILED"), "{stdout}");
     println!("{stdout}");
     server.stop().await;

@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use amigo::lake::Lake;
 use amigo::session::AmigoSession;
-use common::{PASSWORD, TestServer, start, start_with};
 use arrow::array::{Array, AsArray, Int64Array, RecordBatch, StringArray};
 use arrow::datatypes::{DataType, Field, Int64Type, Schema};
 use arrow_flight::error::FlightError;
@@ -18,6 +17,7 @@ use arrow_flight::sql::{
     ProstMessageExt, SqlInfo, TableDefinitionOptions, TableExistsOption, TableNotExistOption,
 };
 use arrow_flight::{Action, FlightInfo};
+use common::{PASSWORD, TestServer, start, start_with};
 use futures::TryStreamExt;
 use prost::Message;
 use tonic::Code;
@@ -119,9 +119,12 @@ async fn queries_return_exact_values_in_plain_types() {
         &DataType::Utf8
     );
     // A function that produces view strings in DataFusion still arrives as plain Utf8.
-    let batches = query(&mut client, "SELECT arrow_cast(name, 'Utf8View') AS v FROM raw.people ORDER BY id")
-        .await
-        .expect("view query");
+    let batches = query(
+        &mut client,
+        "SELECT arrow_cast(name, 'Utf8View') AS v FROM raw.people ORDER BY id",
+    )
+    .await
+    .expect("view query");
     assert_eq!(batches[0].schema().field(0).data_type(), &DataType::Utf8);
     assert_eq!(strings(&batches, "v"), vec!["Ana", "Bob", "Chloé"]);
     server.stop().await;
@@ -164,7 +167,10 @@ async fn metadata_lists_what_the_role_may_see() {
     let mut client = login(&server, "admin").await;
 
     let info = client
-        .get_sql_info(vec![SqlInfo::FlightSqlServerName, SqlInfo::FlightSqlServerBulkIngestion])
+        .get_sql_info(vec![
+            SqlInfo::FlightSqlServerName,
+            SqlInfo::FlightSqlServerBulkIngestion,
+        ])
         .await
         .expect("sql info");
     let batches = fetch(&mut client, info).await.expect("sql info rows");
@@ -183,7 +189,10 @@ async fn metadata_lists_what_the_role_may_see() {
         })
         .await
         .expect("schemas");
-    let schemas = strings(&fetch(&mut client, info).await.expect("rows"), "db_schema_name");
+    let schemas = strings(
+        &fetch(&mut client, info).await.expect("rows"),
+        "db_schema_name",
+    );
     for expected in ["analytics", "audit", "raw", "unified"] {
         assert!(schemas.contains(&expected.to_string()), "{schemas:?}");
     }
@@ -219,7 +228,11 @@ async fn metadata_lists_what_the_role_may_see() {
         .to_vec();
     let schema = arrow::ipc::convert::try_schema_from_ipc_buffer(&schema_bytes).expect("schema");
     assert_eq!(
-        schema.fields().iter().map(|f| f.name().as_str()).collect::<Vec<_>>(),
+        schema
+            .fields()
+            .iter()
+            .map(|f| f.name().as_str())
+            .collect::<Vec<_>>(),
         vec!["id", "email"]
     );
     assert_eq!(schema.field(1).data_type(), &DataType::Utf8);
@@ -241,7 +254,10 @@ async fn metadata_lists_what_the_role_may_see() {
         .get_tables(tables(vec![], None))
         .await
         .expect("tables");
-    let names = strings(&fetch(&mut marketing, info).await.expect("rows"), "table_name");
+    let names = strings(
+        &fetch(&mut marketing, info).await.expect("rows"),
+        "table_name",
+    );
     assert_eq!(names, vec!["audience_email"]);
     server.stop().await;
 }
@@ -400,9 +416,12 @@ async fn updates_and_bulk_ingest_persist_in_the_lake() {
 async fn marketing_is_denied_raw_tables_through_joins_subqueries_and_views() {
     let server = start().await;
     let mut marketing = login(&server, "marketing").await;
-    let batches = query(&mut marketing, "SELECT email FROM analytics.audience_email ORDER BY id")
-        .await
-        .expect("granted view");
+    let batches = query(
+        &mut marketing,
+        "SELECT email FROM analytics.audience_email ORDER BY id",
+    )
+    .await
+    .expect("granted view");
     assert_eq!(
         strings(&batches, "email"),
         vec!["ana@example.com", "chloé@example.com"]
@@ -475,7 +494,9 @@ async fn authentication_refuses_wrong_passwords_missing_and_expired_tokens() {
     let error = query(&mut client, "SELECT 1").await.expect_err("no token");
     assert_eq!(code(&error), Code::Unauthenticated);
     client.set_token("forged.token".to_string());
-    let error = query(&mut client, "SELECT 1").await.expect_err("forged token");
+    let error = query(&mut client, "SELECT 1")
+        .await
+        .expect_err("forged token");
     assert_eq!(code(&error), Code::Unauthenticated);
     let (lake, _dir) = server.stop().await;
 
@@ -498,7 +519,10 @@ async fn authentication_refuses_wrong_passwords_missing_and_expired_tokens() {
         panic!("audit query failed");
     };
     let batches = frame.collect().await.expect("collect");
-    assert_eq!(strings(&batches, "user_name"), vec!["analyst_user", "nobody"]);
+    assert_eq!(
+        strings(&batches, "user_name"),
+        vec!["analyst_user", "nobody"]
+    );
     assert_eq!(
         strings(&batches, "outcome"),
         vec!["Unauthenticated", "Unauthenticated"]
@@ -515,7 +539,9 @@ async fn sixteen_concurrent_clients() {
             for _ in 0..5 {
                 let batches = query(
                     &mut client,
-                    &format!("SELECT count(*) + {i} AS n FROM raw.people p JOIN scores s ON p.id = s.id"),
+                    &format!(
+                        "SELECT count(*) + {i} AS n FROM raw.people p JOIN scores s ON p.id = s.id"
+                    ),
                 )
                 .await
                 .expect("query");

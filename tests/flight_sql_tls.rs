@@ -107,9 +107,15 @@ async fn mutual_tls_admits_only_clients_with_a_certificate_from_the_ca() {
     assert_eq!(batches[0].column(0).as_primitive::<Int64Type>().value(0), 3);
 
     let no_certificate = tls_client(server.addr, &pems.ca, None).await;
-    assert!(no_certificate.is_err(), "a client without a certificate got in");
+    assert!(
+        no_certificate.is_err(),
+        "a client without a certificate got in"
+    );
     let wrong_ca = tls_client(server.addr, &pems.ca, Some(&pems.stranger)).await;
-    assert!(wrong_ca.is_err(), "a client certificate from another CA got in");
+    assert!(
+        wrong_ca.is_err(),
+        "a client certificate from another CA got in"
+    );
 
     // Plain HTTP/2 to a TLS port gets nowhere.
     let plain = async {

@@ -210,7 +210,8 @@ pub async fn ensure_table(session: &AmigoSession) -> Result<(), DataFusionError>
     match created {
         Ok((manifest, _)) => session.table_committed(&name, manifest).await,
         // Another server created it first: fine.
-        Err(e) if matches!(e.find_root(), DataFusionError::External(inner)
+        Err(e)
+            if matches!(e.find_root(), DataFusionError::External(inner)
             if matches!(inner.downcast_ref::<crate::lake::LakeError>(), Some(crate::lake::LakeError::TableExists(_)))) =>
         {
             Ok(())

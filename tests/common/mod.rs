@@ -74,7 +74,9 @@ pub async fn start_configured(configure: impl FnOnce(&mut ServeConfig)) -> TestS
     let users = ["admin", "analyst", "marketing", "associate"]
         .iter()
         .map(|role| {
-            format!("[[users]]\nname = \"{role}_user\"\nrole = \"{role}\"\npassword_hash = \"{hash}\"\n")
+            format!(
+                "[[users]]\nname = \"{role}_user\"\nrole = \"{role}\"\npassword_hash = \"{hash}\"\n"
+            )
         })
         .collect::<String>();
     let users_file = dir.path().join("users.toml");
@@ -103,4 +105,3 @@ pub async fn start_configured(configure: impl FnOnce(&mut ServeConfig)) -> TestS
 pub async fn start() -> TestServer {
     start_with(Duration::from_secs(600)).await
 }
-
