@@ -596,3 +596,52 @@ async fn a_cancelled_query_stops_and_the_audit_log_tells() {
     let batches = frame.collect().await.expect("collect");
     assert_eq!(strings(&batches, "outcome"), vec!["Cancelled"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_full_server_answers_resource_exhausted_and_frees_the_slot() {
+    let server = common::start_configured(|config| {
+        config.limits.max_concurrent_queries = 1;
+        config.limits.queue_timeout = Duration::ZERO;
+    })
+    .await;
+    let mut first = login(&server, "admin").await;
+    // A result far larger than the HTTP/2 window: unread, it keeps its slot.
+    let info = first
+        .execute(
+            "SELECT value, value * 2 AS twice FROM generate_series(1, 20000000)".to_string(),
+            None,
+        )
+        .await
+        .expect("big query");
+    let ticket = info.endpoint[0].ticket.clone().expect("ticket");
+    let mut stream = first.do_get(ticket).await.expect("do_get");
+    let batch = stream
+        .try_next()
+        .await
+        .expect("first batch")
+        .expect("a batch");
+    assert!(batch.num_rows() > 0);
+
+    let mut second = login(&server, "analyst").await;
+    let error = query(&mut second, "SELECT 1").await.expect_err("busy");
+    assert_eq!(code(&error), Code::ResourceExhausted, "{error}");
+    assert!(message(&error).contains("busy"), "{}", message(&error));
+
+    // Dropping the big result frees the slot; the next query runs.
+    drop(stream);
+    drop(first);
+    let mut ran = false;
+    for _ in 0..200 {
+        match query(&mut second, "SELECT 1 AS one").await {
+            Ok(batches) => {
+                assert_eq!(ints(&batches, "one"), vec![1]);
+                ran = true;
+                break;
+            }
+            Err(e) if code(&e) == Code::ResourceExhausted => tokio::task::yield_now().await,
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert!(ran, "the slot was never freed");
+    server.stop().await;
+}
