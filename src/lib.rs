@@ -2,7 +2,7 @@
 //!
 //! The library behind the `amigo` binary: the canonical model ([`model`]), the Parquet lake
 //! ([`lake`]), SQL sessions over it ([`session`]) and scripts ([`script`]), the data generator
-//! ([`generate`]) and the command line ([`cli`]).
+//! ([`generate`]), the Flight SQL server ([`serve`]) and the command line ([`cli`]).
 
 pub mod bench;
 pub mod cli;
@@ -11,4 +11,5 @@ pub mod ingest;
 pub mod lake;
 pub mod model;
 pub mod script;
+pub mod serve;
 pub mod session;

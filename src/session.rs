@@ -16,6 +16,7 @@ use datafusion::common::{Column, TableReference};
 use datafusion::dataframe::DataFrame;
 use datafusion::datasource::TableProvider;
 use datafusion::error::{DataFusionError, Result};
+use datafusion::execution::runtime_env::{RuntimeEnv, RuntimeEnvBuilder};
 use datafusion::logical_expr::dml::CopyTo;
 use datafusion::logical_expr::{
     CreateMemoryTable, DdlStatement, DmlStatement, LogicalPlan, WriteOp,
@@ -51,6 +52,11 @@ impl AmigoSession {
     /// Opens a session: lists the lake, registers its tables, every amigo function, and the
     /// saved views.
     pub async fn open(lake: Arc<Lake>) -> Result<Self> {
+        Self::open_with_runtime(lake, RuntimeEnvBuilder::new().build_arc()?).await
+    }
+
+    /// Opens a session whose queries run in `runtime` (its memory pool and spill directory).
+    pub async fn open_with_runtime(lake: Arc<Lake>, runtime: Arc<RuntimeEnv>) -> Result<Self> {
         let contents = lake.contents().await?;
         let config = SessionConfig::new()
             .with_default_catalog_and_schema(CATALOG, DEFAULT_SCHEMA)
@@ -64,7 +70,7 @@ impl AmigoSession {
             .set_bool("datafusion.sql_parser.map_string_types_to_utf8view", false)
             // Evaluate filters inside the Parquet scan, so point lookups skip most pages.
             .set_bool("datafusion.execution.parquet.pushdown_filters", true);
-        let ctx = SessionContext::new_with_config(config);
+        let ctx = SessionContext::new_with_config_rt(config, runtime);
         if let Ok(url) = url::Url::parse(lake.store_url().as_str()) {
             ctx.register_object_store(&url, lake.store().clone());
         }
@@ -154,7 +160,18 @@ impl AmigoSession {
 
     /// Runs one SQL statement.
     pub async fn execute(&self, sql: &str) -> Result<Outcome> {
-        let plan = self.ctx.state().create_logical_plan(sql).await?;
+        let plan = self.plan(sql).await?;
+        self.execute_plan(sql, plan).await
+    }
+
+    /// Plans one SQL statement without running it, so a caller can inspect the plan first (the
+    /// server checks it against the user's role) or bind parameter values into it.
+    pub async fn plan(&self, sql: &str) -> Result<LogicalPlan> {
+        self.ctx.state().create_logical_plan(sql).await
+    }
+
+    /// Runs a statement planned by [`Self::plan`]; `sql` is its text (saved for a view).
+    pub async fn execute_plan(&self, sql: &str, plan: LogicalPlan) -> Result<Outcome> {
         match plan {
             LogicalPlan::Ddl(DdlStatement::CreateMemoryTable(create)) => {
                 self.create_table(create).await

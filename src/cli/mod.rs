@@ -5,6 +5,7 @@ pub mod generate;
 pub mod ingest;
 pub mod init;
 pub mod output;
+pub mod serve;
 pub mod sql;
 
 use std::process::ExitCode;
@@ -37,6 +38,10 @@ pub enum Command {
     Ingest(ingest::IngestArgs),
     /// Measure amigo on generated data (functions: values/s per SQL function; ingest: rows/s)
     Bench(bench::BenchArgs),
+    /// Serve the lake over Arrow Flight SQL (JDBC, ODBC, ADBC clients), with users and roles
+    Serve(serve::ServeArgs),
+    /// Print the argon2 hash of a password read on standard input, for the serve users file
+    HashPassword(serve::HashPasswordArgs),
 }
 
 /// Where the lake is.
@@ -56,6 +61,8 @@ pub async fn run() -> ExitCode {
         Command::Init(args) => init::run(args).await,
         Command::Ingest(args) => ingest::run(args).await,
         Command::Bench(args) => bench::run(args).await,
+        Command::Serve(args) => serve::run(args).await,
+        Command::HashPassword(args) => serve::hash_password(args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,107 @@
+//! What the Flight SQL tests share: a lake with known rows, users for every role, and the real
+//! server started on port 0.
+
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use amigo::lake::Lake;
+use amigo::serve::auth::hash_password;
+use amigo::serve::{ServeConfig, Server};
+use amigo::session::AmigoSession;
+use tokio::sync::oneshot;
+
+pub struct TestServer {
+    pub addr: std::net::SocketAddr,
+    pub lake: std::path::PathBuf,
+    /// The test's directory (lake, users file).
+    pub dir: std::path::PathBuf,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<Result<(), String>>>,
+    _dir: tempfile::TempDir,
+}
+
+impl TestServer {
+    /// Stops the server and waits until it has finished (audit log written); returns the lake
+    /// and the directory that holds it (removed when dropped).
+    pub async fn stop(self) -> (std::path::PathBuf, tempfile::TempDir) {
+        let TestServer {
+            lake,
+            stop,
+            task,
+            _dir,
+            ..
+        } = self;
+        if let Some(stop) = stop {
+            let _ = stop.send(());
+        }
+        if let Some(task) = task {
+            task.await.expect("server task").expect("server ran");
+        }
+        (lake, _dir)
+    }
+}
+
+pub const PASSWORD: &str = "correct horse";
+
+/// A lake with a raw table of people, a table of scores, a consent-style audience view (granted
+/// to marketing) and a plain copy view (not granted); users for every role.
+pub async fn start_with(token_ttl: Duration) -> TestServer {
+    start_configured(|config| config.token_ttl = token_ttl).await
+}
+
+/// Starts the server on the test lake; `configure` may change the configuration first (the
+/// users file is already set).
+pub async fn start_configured(configure: impl FnOnce(&mut ServeConfig)) -> TestServer {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lake_dir = dir.path().join("lake");
+    let location = lake_dir.display().to_string();
+    Lake::init(&location).await.expect("init lake");
+    let session = AmigoSession::open(Lake::open(&location).await.expect("open"))
+        .await
+        .expect("session");
+    for sql in [
+        "CREATE TABLE raw.people AS SELECT * FROM (VALUES (1, 'ana@example.com', 'Ana'), (2, 'bob@example.com', 'Bob'), (3, 'chloé@example.com', 'Chloé')) AS t(id, email, name)",
+        "CREATE TABLE analytics.scores AS SELECT * FROM (VALUES (1, 0.5), (2, 0.25), (3, 1.0)) AS t(id, score)",
+        "CREATE VIEW analytics.audience_email AS SELECT id, email FROM raw.people WHERE id <> 2",
+        "CREATE VIEW analytics.people_copy AS SELECT * FROM raw.people",
+    ] {
+        session.execute(sql).await.expect(sql);
+    }
+    drop(session);
+
+    let hash = hash_password(PASSWORD).expect("hash");
+    let users = ["admin", "analyst", "marketing", "associate"]
+        .iter()
+        .map(|role| {
+            format!(
+                "[[users]]\nname = \"{role}_user\"\nrole = \"{role}\"\npassword_hash = \"{hash}\"\n"
+            )
+        })
+        .collect::<String>();
+    let users_file = dir.path().join("users.toml");
+    std::fs::write(&users_file, users).expect("users file");
+
+    let mut config = ServeConfig::new(location, "127.0.0.1:0".parse().expect("addr"));
+    config.users = Some(users_file);
+    config.memory_limit = 256 << 20;
+    configure(&mut config);
+    let server = Server::bind(config).await.expect("bind");
+    let addr = server.local_addr();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(server.run_until(async {
+        let _ = stopped.await;
+    }));
+    TestServer {
+        addr,
+        dir: dir.path().to_path_buf(),
+        lake: lake_dir,
+        stop: Some(stop),
+        task: Some(task),
+        _dir: dir,
+    }
+}
+
+pub async fn start() -> TestServer {
+    start_with(Duration::from_secs(600)).await
+}
