@@ -12,6 +12,7 @@ use datafusion::logical_expr::ScalarUDF;
 use datafusion::prelude::SessionContext;
 
 pub mod address;
+pub mod cluster;
 pub mod common;
 pub mod datetime;
 pub mod docs;
@@ -40,6 +41,10 @@ pub fn register_all(ctx: &SessionContext) -> Result<()> {
     for udf in all_scalar_functions() {
         ctx.register_udf(udf.as_ref().clone());
     }
+    ctx.register_udtf(
+        cluster::connected_components::NAME,
+        Arc::new(cluster::ConnectedComponentsFunc),
+    );
     Ok(())
 }
 

@@ -1,0 +1,5 @@
+//! Clustering: connected components over a table of edges.
+
+pub mod connected_components;
+
+pub use connected_components::{Components, ConnectedComponentsFunc};
