@@ -1,0 +1,61 @@
+-- 02_block.sql: which pairs of records are worth comparing.
+--
+-- Comparing every pair of 1.2M records is 7·10^11 comparisons; blocking compares only records
+-- that share at least one key. Each rule below is one key; add, remove or change rules here.
+-- A pair found by several rules is compared once, and remembers which rules found it.
+--
+-- Keys shared by more than 50 records are skipped (and reported): a key that common is no
+-- evidence of identity (a shared family email, a store's phone, "marie martin" in Paris), and
+-- comparing inside it costs n² for nothing.
+
+CREATE OR REPLACE TABLE identity.blocking_keys AS
+SELECT record_id, 'email' AS rule, email_key AS key
+FROM identity.records WHERE email_key IS NOT NULL
+UNION ALL
+SELECT record_id, 'phone', phone_key
+FROM identity.records WHERE phone_key IS NOT NULL
+UNION ALL
+-- First and last name in any order, nicknames folded: finds swapped names and moved people.
+SELECT record_id, 'name', name_key
+FROM identity.records WHERE first_norm IS NOT NULL AND last_norm IS NOT NULL
+UNION ALL
+-- Same first name at the same postcode: married names, typos in the last name.
+SELECT record_id, 'first_name+postcode', first_root || '|' || postcode_key
+FROM identity.records WHERE first_root IS NOT NULL AND postcode_key IS NOT NULL
+UNION ALL
+-- Same birth date and first name: people who moved and changed email.
+SELECT record_id, 'first_name+birth_date', first_root || '|' || CAST(birth_date AS VARCHAR)
+FROM identity.records WHERE first_root IS NOT NULL AND birth_date IS NOT NULL
+UNION ALL
+-- Same birth date and last name: typos in the first name.
+SELECT record_id, 'last_name+birth_date', last_norm || '|' || CAST(birth_date AS VARCHAR)
+FROM identity.records WHERE last_norm IS NOT NULL AND birth_date IS NOT NULL;
+
+CREATE OR REPLACE TABLE identity.blocks AS
+SELECT rule, key, count(*) AS size
+FROM identity.blocking_keys
+GROUP BY rule, key
+HAVING count(*) > 1;
+
+-- Comparisons and skipped blocks per rule: the first thing to read when a rule is added.
+CREATE OR REPLACE TABLE identity.blocking_report AS
+SELECT
+    rule,
+    count(*)                                                    AS blocks,
+    sum(size * (size - 1) / 2) FILTER (WHERE size <= 50)        AS comparisons,
+    count(*) FILTER (WHERE size > 50)                           AS skipped_blocks,
+    coalesce(sum(size) FILTER (WHERE size > 50), 0)             AS records_in_skipped_blocks,
+    max(size)                                                   AS largest_block
+FROM identity.blocks
+GROUP BY rule;
+
+CREATE OR REPLACE TABLE identity.candidate_pairs AS
+SELECT
+    l.record_id                                    AS left_id,
+    r.record_id                                    AS right_id,
+    string_agg(l.rule, ',' ORDER BY l.rule)        AS rules
+FROM identity.blocking_keys l
+JOIN identity.blocks b ON b.rule = l.rule AND b.key = l.key AND b.size <= 50
+JOIN identity.blocking_keys r
+  ON r.rule = l.rule AND r.key = l.key AND l.record_id < r.record_id
+GROUP BY l.record_id, r.record_id;

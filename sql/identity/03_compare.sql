@@ -1,0 +1,89 @@
+-- 03_compare.sql: how each pair agrees, field by field, as comparison levels.
+--
+-- Each field gets a level from "exact" down to "different" (or "null" when a side is empty),
+-- the comparison vector of the Fellegi-Sunter model that 04_score.sql weighs. The same levels
+-- are computed for deterministic random pairs, which is how 04_score.sql learns how often
+-- unrelated people agree by chance (the u probabilities).
+
+-- Random pairs: records in a fixed pseudo-random order (by hash of their id), each paired with
+-- the records 1 and 2 places further on. Deterministic, so the model is reproducible.
+CREATE OR REPLACE TABLE identity.random_pairs AS
+WITH ordered AS (
+    SELECT record_id,
+           row_number() OVER (ORDER BY encode(sha256(record_id), 'hex')) - 1 AS position,
+           count(*) OVER () AS n
+    FROM identity.records
+)
+SELECT a.record_id AS left_id, b.record_id AS right_id
+FROM ordered a
+JOIN ordered b ON b.position = (a.position + 1) % a.n OR b.position = (a.position + 2) % a.n
+WHERE a.n > 2;
+
+CREATE OR REPLACE TABLE identity.comparisons AS
+WITH pairs AS (
+    SELECT left_id, right_id, rules, 'candidate' AS kind FROM identity.candidate_pairs
+    UNION ALL
+    SELECT left_id, right_id, NULL, 'random' FROM identity.random_pairs
+)
+SELECT
+    p.kind,
+    p.left_id,
+    p.right_id,
+    p.rules,
+    CASE
+        WHEN l.first_norm IS NULL OR r.first_norm IS NULL THEN 'null'
+        WHEN l.first_norm = r.first_norm THEN 'exact'
+        WHEN l.first_root = r.first_root THEN 'nickname'
+        WHEN l.first_norm = r.last_norm AND l.last_norm = r.first_norm THEN 'swapped'
+        WHEN jaro_winkler(l.first_norm, r.first_norm) >= 0.88 THEN 'similar'
+        ELSE 'different'
+    END AS first_name,
+    CASE
+        WHEN l.last_norm IS NULL OR r.last_norm IS NULL THEN 'null'
+        WHEN l.last_norm = r.last_norm THEN 'exact'
+        WHEN l.first_norm = r.last_norm AND l.last_norm = r.first_norm THEN 'swapped'
+        WHEN jaro_winkler(l.last_norm, r.last_norm) >= 0.9 THEN 'similar'
+        ELSE 'different'
+    END AS last_name,
+    CASE
+        WHEN l.email_key IS NULL OR r.email_key IS NULL THEN 'null'
+        WHEN l.email_key = r.email_key THEN 'exact'
+        WHEN email_local(l.email_key) = email_local(r.email_key) THEN 'same_local_part'
+        -- jean.martin@ and jean.martin2@ are two people named alike far more often than a
+        -- typo: emails that differ only in digits are not similar.
+        WHEN regexp_replace(l.email_key, '[0-9]', '', 'g')
+             = regexp_replace(r.email_key, '[0-9]', '', 'g') THEN 'different'
+        WHEN levenshtein(l.email_key, r.email_key) <= 2 THEN 'similar'
+        ELSE 'different'
+    END AS email,
+    CASE
+        WHEN l.phone_key IS NULL OR r.phone_key IS NULL THEN 'null'
+        WHEN l.phone_key = r.phone_key THEN 'exact'
+        WHEN length(l.phone_key) = length(r.phone_key)
+             AND levenshtein(l.phone_key, r.phone_key) <= 2 THEN 'similar'
+        ELSE 'different'
+    END AS phone,
+    CASE
+        WHEN l.birth_date IS NULL OR r.birth_date IS NULL THEN 'null'
+        WHEN l.birth_date = r.birth_date THEN 'exact'
+        -- Day and month swapped (03/04 entered as 04/03).
+        WHEN date_part('year', l.birth_date) = date_part('year', r.birth_date)
+             AND date_part('month', l.birth_date) = date_part('day', r.birth_date)
+             AND date_part('day', l.birth_date) = date_part('month', r.birth_date) THEN 'swapped'
+        ELSE 'different'
+    END AS birth_date,
+    CASE
+        WHEN l.address_key IS NULL OR r.address_key IS NULL THEN 'null'
+        WHEN l.address_key = r.address_key
+             AND l.postcode_key IS NOT DISTINCT FROM r.postcode_key THEN 'exact'
+        WHEN l.postcode_key = r.postcode_key
+             AND jaro_winkler(l.address_key, r.address_key) >= 0.85 THEN 'similar'
+        WHEN l.postcode_key = r.postcode_key THEN 'same_postcode'
+        ELSE 'different'
+    END AS address,
+    -- For the term-frequency adjustment: the value both sides agree on exactly.
+    CASE WHEN l.first_norm = r.first_norm THEN l.first_norm END AS agreed_first_name,
+    CASE WHEN l.last_norm = r.last_norm THEN l.last_norm END AS agreed_last_name
+FROM pairs p
+JOIN identity.records l ON l.record_id = p.left_id
+JOIN identity.records r ON r.record_id = p.right_id;

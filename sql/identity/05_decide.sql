@@ -1,0 +1,68 @@
+-- 05_decide.sql: which candidate pairs are the same person.
+--
+-- A pair is linked when a deterministic rule fires (in the style of Salesforce Data Cloud
+-- match rules) or when the Fellegi-Sunter probability of 04_score.sql is at least 0.999, and
+-- no guard vetoes it. A wrong merge is worse than a missed one: a merged record sends one
+-- person's orders, consents and messages to another.
+--
+-- Guards:
+-- - different first names, or different birth dates, never link (homonyms and family members);
+-- - an email or phone used by people with different first names (a household's shared
+--   contact) is not enough on its own;
+-- - decisions entered by a person in unified.match_decisions win over everything:
+--   cannot_link removes the pair, must_link adds it.
+
+-- Contact points shared by several people: records with that email or phone carry more than one
+-- first name (once nicknames are folded).
+CREATE OR REPLACE TABLE identity.shared_contacts AS
+SELECT 'email' AS kind, email_key AS key, count(DISTINCT first_root) AS first_names, count(*) AS records
+FROM identity.records WHERE email_key IS NOT NULL
+GROUP BY email_key HAVING count(DISTINCT first_root) > 1
+UNION ALL
+SELECT 'phone', phone_key, count(DISTINCT first_root), count(*)
+FROM identity.records WHERE phone_key IS NOT NULL
+GROUP BY phone_key HAVING count(DISTINCT first_root) > 1;
+
+CREATE OR REPLACE TABLE unified.match_edges AS
+WITH judged AS (
+    SELECT
+        s.left_id,
+        s.right_id,
+        s.match_weight,
+        s.match_probability,
+        s.first_name IN ('exact', 'nickname', 'similar', 'swapped') AS first_agrees,
+        s.last_name IN ('exact', 'similar', 'swapped') AS last_agrees,
+        s.first_name, s.last_name, s.email, s.phone, s.birth_date, s.address,
+        se.key IS NOT NULL AS email_shared,
+        sp.key IS NOT NULL AS phone_shared
+    FROM identity.scored_pairs s
+    JOIN identity.records l ON l.record_id = s.left_id
+    LEFT JOIN identity.shared_contacts se ON se.kind = 'email' AND se.key = l.email_key
+    LEFT JOIN identity.shared_contacts sp ON sp.kind = 'phone' AND sp.key = l.phone_key
+),
+ruled AS (
+    SELECT *,
+        CASE
+            WHEN first_name = 'different' OR birth_date = 'different' THEN NULL
+            WHEN email = 'exact' AND first_agrees THEN 'email+first_name'
+            WHEN phone = 'exact' AND first_agrees THEN 'phone+first_name'
+            WHEN email = 'exact' AND first_name = 'null' AND NOT email_shared THEN 'email'
+            WHEN phone = 'exact' AND first_name = 'null' AND NOT phone_shared THEN 'phone'
+            WHEN first_agrees AND last_agrees AND address IN ('exact', 'similar') THEN 'name+address'
+            WHEN first_agrees AND last_agrees AND birth_date IN ('exact', 'swapped') THEN 'name+birth_date'
+            WHEN match_probability >= 0.999 THEN 'probabilistic'
+        END AS rule
+    FROM judged
+),
+cannot_link AS (
+    SELECT least(left_id, right_id) AS left_id, greatest(left_id, right_id) AS right_id
+    FROM unified.match_decisions WHERE decision = 'cannot_link'
+)
+SELECT r.left_id, r.right_id, r.rule, r.match_weight, r.match_probability
+FROM ruled r
+LEFT JOIN cannot_link c ON c.left_id = r.left_id AND c.right_id = r.right_id
+WHERE r.rule IS NOT NULL AND c.left_id IS NULL
+UNION ALL
+SELECT DISTINCT least(left_id, right_id), greatest(left_id, right_id), 'must_link',
+       CAST(NULL AS DOUBLE), 1.0
+FROM unified.match_decisions WHERE decision = 'must_link';

@@ -1,0 +1,31 @@
+-- 06_cluster.sql: records linked directly or through others form one cluster (one person).
+--
+-- connected_components() runs union-find over unified.match_edges. A component larger than 20
+-- records is not a person but a chain of links gone wrong (a shared email, a store's phone
+-- number): its records stay apart and the component goes to identity.review for a person to
+-- look at, as do cannot-link pairs that ended up in one cluster through other links.
+
+CREATE OR REPLACE TABLE identity.clusters AS
+WITH components AS (
+    SELECT node AS record_id, component, component_size
+    FROM connected_components('unified.match_edges', 'left_id', 'right_id')
+)
+SELECT
+    r.record_id,
+    CASE WHEN c.component_size > 20 THEN r.record_id
+         ELSE coalesce(c.component, r.record_id) END        AS cluster_key,
+    coalesce(c.component_size > 20, false)                  AS held_for_review
+FROM identity.records r
+LEFT JOIN components c ON c.record_id = r.record_id;
+
+CREATE OR REPLACE TABLE identity.review AS
+SELECT 'cluster_too_large' AS reason, component AS subject, count(*) AS records
+FROM connected_components('unified.match_edges', 'left_id', 'right_id')
+WHERE component_size > 20
+GROUP BY component
+UNION ALL
+SELECT 'cannot_link_in_one_cluster', d.left_id || ' / ' || d.right_id, 2
+FROM unified.match_decisions d
+JOIN identity.clusters a ON a.record_id = d.left_id
+JOIN identity.clusters b ON b.record_id = d.right_id
+WHERE d.decision = 'cannot_link' AND a.cluster_key = b.cluster_key;

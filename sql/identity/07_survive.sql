@@ -1,0 +1,178 @@
+-- 07_survive.sql: stable unified ids, the links from source records to them, and one golden
+-- record per unified customer.
+--
+-- Stable ids: a cluster keeps the id its records had in the previous run. When two clusters
+-- merge, the older id survives and the other is recorded as merged into it; when a cluster
+-- splits, the part holding most of the old cluster's records keeps the id and the others get
+-- new ones. New ids are derived from the cluster's smallest record id, so a re-run on the same
+-- data gives the same ids.
+
+-- Each cluster's candidate ids: those its records had before.
+CREATE OR REPLACE TABLE identity.id_candidates AS
+SELECT c.cluster_key, l.unified_id, count(*) AS records, min(i.created_at) AS id_created_at
+FROM identity.clusters c
+JOIN unified.customer_links l ON l.record_id = c.record_id
+JOIN unified.customer_ids i ON i.unified_id = l.unified_id
+GROUP BY c.cluster_key, l.unified_id;
+
+CREATE OR REPLACE TABLE identity.cluster_ids AS
+WITH owner AS (
+    -- An old id goes to the cluster holding most of its records.
+    SELECT *, row_number() OVER (PARTITION BY unified_id ORDER BY records DESC, cluster_key) AS rank_for_id
+    FROM identity.id_candidates
+),
+kept AS (
+    -- A cluster keeps the oldest of the ids it owns.
+    SELECT cluster_key, unified_id,
+           row_number() OVER (PARTITION BY cluster_key ORDER BY id_created_at, unified_id) AS rank_for_cluster
+    FROM owner WHERE rank_for_id = 1
+)
+SELECT
+    c.cluster_key,
+    coalesce(k.unified_id, 'U' || substr(encode(sha256(c.cluster_key), 'hex'), 1, 16)) AS unified_id,
+    k.unified_id IS NULL AS is_new
+FROM (SELECT DISTINCT cluster_key FROM identity.clusters) c
+LEFT JOIN kept k ON k.cluster_key = c.cluster_key AND k.rank_for_cluster = 1;
+
+-- Merges and splits of this run, appended to the log (never rewritten).
+INSERT INTO unified.merge_log
+SELECT
+    CASE WHEN n.is_new THEN 'split' ELSE 'merge' END  AS event,
+    o.unified_id                                      AS from_id,
+    n.unified_id                                      AS into_id,
+    o.records                                         AS records_moved,
+    now()                                             AS logged_at,
+    'amigo resolve'                                   AS actor,
+    (SELECT string_agg(DISTINCT e.rule, ',') FROM unified.match_edges e
+      JOIN identity.clusters x ON x.record_id = e.left_id
+      WHERE x.cluster_key = o.cluster_key)            AS rules
+FROM identity.id_candidates o
+JOIN identity.cluster_ids n ON n.cluster_key = o.cluster_key
+WHERE o.unified_id <> n.unified_id;
+
+CREATE OR REPLACE TABLE unified.customer_ids AS
+SELECT
+    n.unified_id,
+    coalesce(i.created_at, now()) AS created_at,
+    'active'                      AS status,
+    CAST(NULL AS VARCHAR)         AS merged_into,
+    now()                         AS updated_at
+FROM identity.cluster_ids n
+LEFT JOIN unified.customer_ids i ON i.unified_id = n.unified_id
+UNION ALL
+-- Old ids no cluster kept: merged into the id that now holds most of their records.
+SELECT
+    i.unified_id,
+    i.created_at,
+    CASE WHEN m.into_id IS NULL THEN 'retired' ELSE 'merged' END,
+    m.into_id,
+    now()
+FROM unified.customer_ids i
+LEFT JOIN identity.cluster_ids n ON n.unified_id = i.unified_id
+LEFT JOIN (
+    SELECT o.unified_id, first_value(c.unified_id ORDER BY o.records DESC, c.unified_id) AS into_id
+    FROM identity.id_candidates o JOIN identity.cluster_ids c ON c.cluster_key = o.cluster_key
+    GROUP BY o.unified_id
+) m ON m.unified_id = i.unified_id
+WHERE n.unified_id IS NULL;
+
+-- Source record -> unified id, with the strongest link that put it there.
+CREATE OR REPLACE TABLE unified.customer_links AS
+WITH edge_ends AS (
+    SELECT left_id AS record_id, rule, match_probability FROM unified.match_edges
+    UNION ALL
+    SELECT right_id, rule, match_probability FROM unified.match_edges
+),
+best_edge AS (
+    SELECT record_id,
+           first_value(rule ORDER BY match_probability DESC NULLS LAST, rule) AS rule,
+           max(match_probability) AS match_probability
+    FROM edge_ends GROUP BY record_id
+)
+SELECT
+    r.record_id,
+    r.source_system,
+    r.source_id,
+    i.unified_id,
+    coalesce(b.rule, 'single')                          AS rule,
+    b.match_probability,
+    c.held_for_review,
+    CASE WHEN p.unified_id = i.unified_id THEN p.linked_at ELSE now() END AS linked_at
+FROM identity.records r
+JOIN identity.clusters c ON c.record_id = r.record_id
+JOIN identity.cluster_ids i ON i.cluster_key = c.cluster_key
+LEFT JOIN best_edge b ON b.record_id = r.record_id
+LEFT JOIN unified.customer_links p ON p.record_id = r.record_id;
+
+-- Golden records. Each field is chosen by a survivorship rule and keeps its provenance (the
+-- source, record and rule it came from, and when that record was updated):
+--   names, civility and birth date: source priority (in-store Cegid data is entered with the
+--     customer present), then the most recent;
+--   email, phone and address: the most recent record that has one (people move and change
+--     numbers); the address fields always come together from one record.
+-- Empty strings count as missing. Change the source order in identity.source_priority.
+CREATE OR REPLACE TABLE identity.source_priority (source_system VARCHAR, priority INT) AS
+VALUES ('cegid', 1), ('shopify', 2), ('web', 3);
+
+CREATE OR REPLACE TABLE unified.customers AS
+WITH sourced AS (
+    SELECT c.*, l.unified_id, coalesce(p.priority, 99) AS priority,
+           c.source_system || ':' || c.source_id AS record_id
+    FROM raw.customer_records c
+    JOIN unified.customer_links l ON l.source_system = c.source_system AND l.source_id = c.source_id
+    LEFT JOIN identity.source_priority p ON p.source_system = c.source_system
+),
+golden AS (
+    SELECT
+        unified_id,
+        count(*) AS source_records,
+        string_agg(DISTINCT source_system, ',') AS sources,
+        first_value(named_struct('value', civility, 'source', source_system, 'record_id', record_id, 'rule', 'source_priority', 'at', updated_at)
+            ORDER BY priority, updated_at DESC, record_id) FILTER (WHERE trim(civility) <> '') AS civility,
+        first_value(named_struct('value', first_name, 'source', source_system, 'record_id', record_id, 'rule', 'source_priority', 'at', updated_at)
+            ORDER BY priority, updated_at DESC, record_id) FILTER (WHERE trim(first_name) <> '') AS first_name,
+        first_value(named_struct('value', last_name, 'source', source_system, 'record_id', record_id, 'rule', 'source_priority', 'at', updated_at)
+            ORDER BY priority, updated_at DESC, record_id) FILTER (WHERE trim(last_name) <> '') AS last_name,
+        first_value(named_struct('value', birth_date, 'source', source_system, 'record_id', record_id, 'rule', 'source_priority', 'at', updated_at)
+            ORDER BY priority, updated_at DESC, record_id) FILTER (WHERE birth_date IS NOT NULL) AS birth_date,
+        first_value(named_struct('value', trim(email), 'source', source_system, 'record_id', record_id, 'rule', 'most_recent', 'at', updated_at)
+            ORDER BY updated_at DESC, priority, record_id) FILTER (WHERE trim(email) <> '') AS email,
+        first_value(named_struct('value', normalize_phone(phone, coalesce(normalize_country(country), 'FR')), 'source', source_system, 'record_id', record_id, 'rule', 'most_recent', 'at', updated_at)
+            ORDER BY updated_at DESC, priority, record_id) FILTER (WHERE normalize_phone(phone, coalesce(normalize_country(country), 'FR')) IS NOT NULL) AS phone,
+        first_value(named_struct('line1', address_line1, 'line2', address_line2, 'postal_code', postal_code, 'city', city, 'country', normalize_country(country), 'source', source_system, 'record_id', record_id, 'rule', 'most_recent', 'at', updated_at)
+            ORDER BY updated_at DESC, priority, record_id) FILTER (WHERE trim(address_line1) <> '') AS address,
+        first_value(named_struct('value', preferred_language, 'source', source_system, 'record_id', record_id, 'rule', 'most_recent', 'at', updated_at)
+            ORDER BY updated_at DESC, priority, record_id) FILTER (WHERE trim(preferred_language) <> '') AS preferred_language,
+        first_value(named_struct('value', preferred_store_id, 'source', source_system, 'record_id', record_id, 'rule', 'most_recent', 'at', updated_at)
+            ORDER BY updated_at DESC, priority, record_id) FILTER (WHERE trim(preferred_store_id) <> '') AS preferred_store_id,
+        min(created_at) AS first_seen_at,
+        max(updated_at) AS last_updated_at
+    FROM sourced
+    GROUP BY unified_id
+)
+SELECT
+    unified_id,
+    civility['value']           AS civility,
+    first_name['value']         AS first_name,
+    last_name['value']          AS last_name,
+    birth_date['value']         AS birth_date,
+    email['value']              AS email,
+    phone['value']              AS phone_e164,
+    address['line1']            AS address_line1,
+    address['line2']            AS address_line2,
+    address['postal_code']      AS postal_code,
+    address['city']             AS city,
+    address['country']          AS country_iso2,
+    preferred_language['value'] AS preferred_language,
+    preferred_store_id['value'] AS preferred_store_id,
+    source_records,
+    sources,
+    first_seen_at,
+    last_updated_at,
+    -- Where each value came from: source, record, rule and that record's update time.
+    named_struct(
+        'civility', civility, 'first_name', first_name, 'last_name', last_name,
+        'birth_date', birth_date, 'email', email, 'phone', phone, 'address', address,
+        'preferred_language', preferred_language, 'preferred_store_id', preferred_store_id
+    ) AS provenance
+FROM golden;
