@@ -19,6 +19,15 @@ UNION ALL
 SELECT record_id, 'name', name_key
 FROM identity.records WHERE first_norm IS NOT NULL AND last_norm IS NOT NULL
 UNION ALL
+-- The last name alone: rare names (the common ones make blocks over 50 and are skipped) find
+-- records whose first name is missing, misspelt or a nickname the table does not know.
+SELECT record_id, 'last_name', last_norm
+FROM identity.records WHERE last_norm IS NOT NULL
+UNION ALL
+-- How the names sound: typos and romanizations (Shouta/Shota) in both names at once.
+SELECT record_id, 'phonetic_name', double_metaphone(first_norm) || '|' || double_metaphone(last_norm)
+FROM identity.records WHERE first_norm IS NOT NULL AND last_norm IS NOT NULL
+UNION ALL
 -- Same first name at the same postcode: married names, typos in the last name.
 SELECT record_id, 'first_name+postcode', first_root || '|' || postcode_key
 FROM identity.records WHERE first_root IS NOT NULL AND postcode_key IS NOT NULL

@@ -48,9 +48,10 @@ SELECT
     CASE
         WHEN l.email_key IS NULL OR r.email_key IS NULL THEN 'null'
         WHEN l.email_key = r.email_key THEN 'exact'
-        WHEN email_local(l.email_key) = email_local(r.email_key) THEN 'same_local_part'
-        -- jean.martin@ and jean.martin2@ are two people named alike far more often than a
-        -- typo: emails that differ only in digits are not similar.
+        -- Emails are mostly built from names: jean.martin@orange.fr and jean.martin@gmail.com,
+        -- or jean.martin@ and jean.martin2@, are two people named alike far more often than one
+        -- person, and the names are already counted. So neither is "similar".
+        WHEN email_local(l.email_key) = email_local(r.email_key) THEN 'different'
         WHEN regexp_replace(l.email_key, '[0-9]', '', 'g')
              = regexp_replace(r.email_key, '[0-9]', '', 'g') THEN 'different'
         WHEN levenshtein(l.email_key, r.email_key) <= 2 THEN 'similar'

@@ -7,8 +7,9 @@
 --
 -- Guards:
 -- - different first names, or different birth dates, never link (homonyms and family members);
--- - an email or phone used by people with different first names (a household's shared
---   contact) is not enough on its own;
+-- - an email or phone is never enough on its own: families share them, and a record without
+--   a name sharing one is as often a relative as the same person (an email or phone shared by
+--   several first names is listed in identity.shared_contacts);
 -- - decisions entered by a person in unified.match_decisions win over everything:
 --   cannot_link removes the pair, must_link adds it.
 
@@ -32,13 +33,8 @@ WITH judged AS (
         s.match_probability,
         s.first_name IN ('exact', 'nickname', 'similar', 'swapped') AS first_agrees,
         s.last_name IN ('exact', 'similar', 'swapped') AS last_agrees,
-        s.first_name, s.last_name, s.email, s.phone, s.birth_date, s.address,
-        se.key IS NOT NULL AS email_shared,
-        sp.key IS NOT NULL AS phone_shared
+        s.first_name, s.last_name, s.email, s.phone, s.birth_date, s.address
     FROM identity.scored_pairs s
-    JOIN identity.records l ON l.record_id = s.left_id
-    LEFT JOIN identity.shared_contacts se ON se.kind = 'email' AND se.key = l.email_key
-    LEFT JOIN identity.shared_contacts sp ON sp.kind = 'phone' AND sp.key = l.phone_key
 ),
 ruled AS (
     SELECT *,
@@ -46,8 +42,6 @@ ruled AS (
             WHEN first_name = 'different' OR birth_date = 'different' THEN NULL
             WHEN email = 'exact' AND first_agrees THEN 'email+first_name'
             WHEN phone = 'exact' AND first_agrees THEN 'phone+first_name'
-            WHEN email = 'exact' AND first_name = 'null' AND NOT email_shared THEN 'email'
-            WHEN phone = 'exact' AND first_name = 'null' AND NOT phone_shared THEN 'phone'
             WHEN first_agrees AND last_agrees AND address IN ('exact', 'similar') THEN 'name+address'
             WHEN first_agrees AND last_agrees AND birth_date IN ('exact', 'swapped') THEN 'name+birth_date'
             WHEN match_probability >= 0.999 THEN 'probabilistic'

@@ -5,6 +5,7 @@ pub mod generate;
 pub mod ingest;
 pub mod init;
 pub mod output;
+pub mod resolve;
 pub mod serve;
 pub mod sql;
 
@@ -36,6 +37,10 @@ pub enum Command {
     Init(init::InitArgs),
     /// Load source exports (Shopify, Cegid, web forms, consents ...) into the lake
     Ingest(ingest::IngestArgs),
+    /// Resolve identities: run the sql/identity pipeline (match, cluster, survive, audit)
+    Resolve(resolve::ResolveArgs),
+    /// Measure identity resolution against the ground truth (pairwise, B-cubed, per corruption)
+    Evaluate(resolve::EvaluateArgs),
     /// Measure amigo on generated data (functions: values/s per SQL function; ingest: rows/s)
     Bench(bench::BenchArgs),
     /// Serve the lake over Arrow Flight SQL (JDBC, ODBC, ADBC clients), with users and roles
@@ -60,6 +65,8 @@ pub async fn run() -> ExitCode {
         Command::Generate(args) => generate::run(args).await,
         Command::Init(args) => init::run(args).await,
         Command::Ingest(args) => ingest::run(args).await,
+        Command::Resolve(args) => resolve::run(args).await,
+        Command::Evaluate(args) => resolve::evaluate(args).await,
         Command::Bench(args) => bench::run(args).await,
         Command::Serve(args) => serve::run(args).await,
         Command::HashPassword(args) => serve::hash_password(args).await,

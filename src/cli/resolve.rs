@@ -1,0 +1,253 @@
+//! `amigo resolve` and `amigo evaluate`: run the identity-resolution SQL pipeline
+//! (`sql/identity/NN_step.sql`) and measure it against a ground truth
+//! (`sql/quality/identity_accuracy.sql`).
+//!
+//! The SQL files are the product: they are compiled into the binary so `amigo resolve` works
+//! anywhere, and `--sql-dir` runs a copy a user has changed instead.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use clap::Args;
+use include_dir::{Dir, include_dir};
+
+use super::output::{Format, ResultWriter};
+use super::{CliResult, LakeArgs};
+use crate::lake::Lake;
+use crate::script::split_statements;
+use crate::session::{AmigoSession, Outcome, root_message};
+
+static IDENTITY_SQL: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/sql/identity");
+const ACCURACY_SQL: &str = include_str!("../../sql/quality/identity_accuracy.sql");
+
+#[derive(Debug, Args)]
+pub struct ResolveArgs {
+    #[command(flatten)]
+    pub lake: LakeArgs,
+    /// Run only this step (normalize, block, compare, score, decide, cluster, survive, audit)
+    #[arg(long, value_name = "STEP")]
+    pub step: Option<String>,
+    /// Print the step's SQL and the plan of each statement instead of running it (needs --step)
+    #[arg(long, requires = "step")]
+    pub explain: bool,
+    /// Run the NN_step.sql files of this directory instead of the built-in sql/identity
+    #[arg(long, value_name = "DIR")]
+    pub sql_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    #[command(flatten)]
+    pub lake: LakeArgs,
+    /// Result format
+    #[arg(long, value_enum, default_value = "auto", env = "AMIGO_FORMAT")]
+    pub format: Format,
+}
+
+/// One pipeline step: `03_compare.sql` is step `compare`.
+struct Step {
+    name: String,
+    file: String,
+    sql: String,
+}
+
+pub async fn run(args: ResolveArgs) -> CliResult<()> {
+    let steps = match &args.sql_dir {
+        Some(dir) => steps_from_dir(dir)?,
+        None => builtin_steps(),
+    };
+    let steps: Vec<&Step> = match &args.step {
+        Some(name) => {
+            let step = steps.iter().find(|s| &s.name == name).ok_or_else(|| {
+                let names: Vec<&str> = steps.iter().map(|s| s.name.as_str()).collect();
+                format!("--step {name}: no such step (steps: {})", names.join(", "))
+            })?;
+            vec![step]
+        }
+        None => steps.iter().collect(),
+    };
+    let session = open(&args.lake).await?;
+    if args.explain {
+        for step in &steps {
+            explain(&session, step).await?;
+        }
+        return Ok(());
+    }
+    let started = Instant::now();
+    for (index, step) in steps.iter().enumerate() {
+        eprintln!("[{}/{}] {}", index + 1, steps.len(), step.name);
+        let step_started = Instant::now();
+        run_script(&session, &step.file, &step.sql, None).await?;
+        eprintln!(
+            "      {} done in {:.2} s",
+            step.name,
+            step_started.elapsed().as_secs_f64()
+        );
+    }
+    eprintln!("resolved in {:.2} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+pub async fn evaluate(args: EvaluateArgs) -> CliResult<()> {
+    let session = open(&args.lake).await?;
+    let mut writer = ResultWriter::new(args.format, None)?;
+    run_script(
+        &session,
+        "sql/quality/identity_accuracy.sql",
+        ACCURACY_SQL,
+        Some(&mut writer),
+    )
+    .await?;
+    writer.finish()
+}
+
+async fn open(lake: &LakeArgs) -> CliResult<AmigoSession> {
+    let opened = Lake::open(&lake.lake).await.map_err(|e| e.to_string())?;
+    AmigoSession::open(opened)
+        .await
+        .map_err(|e| format!("opening lake {}: {}", lake.lake, root_message(&e)))
+}
+
+/// Runs every statement of `sql`, printing what each changed; query results go to `writer`
+/// (or are an error when there is none: pipeline steps only change tables).
+async fn run_script(
+    session: &AmigoSession,
+    file: &str,
+    sql: &str,
+    mut writer: Option<&mut ResultWriter>,
+) -> CliResult<()> {
+    for statement in split_statements(sql) {
+        let located = |message: String| format!("{file}:{}: {message}", statement.line);
+        match session.execute(&statement.sql).await {
+            Ok(Outcome::Done(message)) => eprintln!("      {message}"),
+            Ok(Outcome::Rows(frame)) => match writer.as_deref_mut() {
+                Some(writer) => {
+                    writer
+                        .write(frame)
+                        .await
+                        .map_err(|e| located(root_message(&e)))?;
+                }
+                None => return Err(located("a pipeline step must not return rows".into())),
+            },
+            Err(e) => {
+                return Err(format!(
+                    "{}\n  the statements before it are committed; this one changed nothing",
+                    located(root_message(&e))
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn explain(session: &AmigoSession, step: &Step) -> CliResult<()> {
+    println!(
+        "-- step {} ({})\n{}",
+        step.name,
+        step.file,
+        step.sql.trim_end()
+    );
+    for statement in split_statements(&step.sql) {
+        println!(
+            "\n-- plan of the statement at {}:{}",
+            step.file, statement.line
+        );
+        match session.plan(&statement.sql).await {
+            Ok(plan) => println!("{}", plan.display_indent()),
+            // A table made by an earlier statement of the step may not exist yet.
+            Err(e) => println!("(not planned: {})", root_message(&e)),
+        }
+    }
+    Ok(())
+}
+
+fn builtin_steps() -> Vec<Step> {
+    let mut steps: Vec<Step> = IDENTITY_SQL
+        .files()
+        .filter_map(|file| {
+            let name = file.path().file_name()?.to_str()?;
+            let sql = file.contents_utf8()?;
+            step(name, sql)
+        })
+        .collect();
+    steps.sort_by(|a, b| a.file.cmp(&b.file));
+    steps
+}
+
+fn steps_from_dir(dir: &Path) -> CliResult<Vec<Step>> {
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| format!("--sql-dir {}: {e}", dir.display()))?;
+    let mut steps = Vec::new();
+    for entry in entries {
+        let path = entry
+            .map_err(|e| format!("--sql-dir {}: {e}", dir.display()))?
+            .path();
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        if !name.ends_with(".sql") {
+            continue;
+        }
+        let sql = std::fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        if let Some(step) = step(name, &sql) {
+            steps.push(step);
+        }
+    }
+    if steps.is_empty() {
+        return Err(format!(
+            "--sql-dir {}: no NN_step.sql file (such as 01_normalize.sql)",
+            dir.display()
+        ));
+    }
+    steps.sort_by(|a, b| a.file.cmp(&b.file));
+    Ok(steps)
+}
+
+/// `03_compare.sql` → step `compare`; files not named `NN_name.sql` are not steps.
+fn step(file: &str, sql: &str) -> Option<Step> {
+    let stem = file.strip_suffix(".sql")?;
+    let (number, name) = stem.split_once('_')?;
+    if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) || name.is_empty() {
+        return None;
+    }
+    Some(Step {
+        name: name.to_string(),
+        file: format!("sql/identity/{file}"),
+        sql: sql.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_steps_are_the_pipeline_in_order() {
+        let names: Vec<String> = builtin_steps().into_iter().map(|s| s.name).collect();
+        assert_eq!(
+            names,
+            [
+                "normalize",
+                "block",
+                "compare",
+                "score",
+                "decide",
+                "cluster",
+                "survive",
+                "audit"
+            ]
+        );
+    }
+
+    #[test]
+    fn only_numbered_sql_files_are_steps() {
+        assert!(step("README.md", "").is_none());
+        assert!(step("notes.sql", "").is_none());
+        assert!(step("x1_a.sql", "").is_none());
+        assert_eq!(
+            step("10_extra.sql", "SELECT 1").map(|s| s.name),
+            Some("extra".into())
+        );
+    }
+}
