@@ -144,7 +144,14 @@ fn bench_serve_exports_looks_up_and_serves_concurrent_clients() {
     let json = dir.path().join("serve.json");
     let run = || {
         Command::new(env!("CARGO_BIN_EXE_amigo"))
-            .args(["bench", "serve", "--customers", "1500", "--export-rows", "5000"])
+            .args([
+                "bench",
+                "serve",
+                "--customers",
+                "1500",
+                "--export-rows",
+                "5000",
+            ])
             .args(["--export-runs", "1", "--lookups", "30"])
             .args(["--clients", "4", "--queries-per-client", "5"])
             .arg("--data")
@@ -185,7 +192,10 @@ fn bench_serve_exports_looks_up_and_serves_concurrent_clients() {
             .lines()
             .find(|l| l.split_whitespace().next() == Some(way))
             .unwrap_or_else(|| panic!("no line for {way}:\n{stdout}"));
-        assert!(way == "local" || line.contains("pass") || line.contains("FAIL"), "{line}");
+        assert!(
+            way == "local" || line.contains("pass") || line.contains("FAIL"),
+            "{line}"
+        );
     }
 
     // Lookup: every key comes from the table, so every lookup finds its record.
@@ -207,7 +217,14 @@ fn bench_serve_exports_looks_up_and_serves_concurrent_clients() {
 
     // A second run reuses the data and the lake, and runs only what it is asked to.
     let again = Command::new(env!("CARGO_BIN_EXE_amigo"))
-        .args(["bench", "serve", "--customers", "1500", "--export-rows", "5000"])
+        .args([
+            "bench",
+            "serve",
+            "--customers",
+            "1500",
+            "--export-rows",
+            "5000",
+        ])
         .args(["--only", "lookup", "--lookups", "5"])
         .arg("--data")
         .arg(dir.path().join("data"))
@@ -218,5 +235,8 @@ fn bench_serve_exports_looks_up_and_serves_concurrent_clients() {
     assert!(again.status.success(), "{stderr}");
     assert!(stderr.contains("reusing the benchmark lake"), "{stderr}");
     let stdout = String::from_utf8_lossy(&again.stdout);
-    assert!(stdout.contains("lookup:") && !stdout.contains("export:"), "{stdout}");
+    assert!(
+        stdout.contains("lookup:") && !stdout.contains("export:"),
+        "{stdout}"
+    );
 }

@@ -12,8 +12,8 @@ use crate::bench::functions::{
 };
 use crate::bench::ingest::{render_report as render_ingest_report, run_ingest_bench};
 use crate::bench::serve::{
-    DEFAULT_KEYS_SQL, DEFAULT_LOOKUP_SQL, Part, ServeBenchConfig, render_report as render_serve_report,
-    run_serve_bench,
+    DEFAULT_KEYS_SQL, DEFAULT_LOOKUP_SQL, Part, ServeBenchConfig,
+    render_report as render_serve_report, run_serve_bench,
 };
 use crate::bench::{BenchError, ensure_generated};
 

@@ -95,12 +95,10 @@ async fn read_counting(
     wire_bytes: Arc<AtomicU64>,
 ) -> Result<u64, FlightError> {
     let response = client.inner_mut().do_get(ticket).await?.into_inner();
-    let counted = response
-        .map_err(FlightError::from)
-        .inspect_ok(move |data| {
-            let size = data.data_header.len() + data.data_body.len();
-            wire_bytes.fetch_add(size as u64, Ordering::Relaxed);
-        });
+    let counted = response.map_err(FlightError::from).inspect_ok(move |data| {
+        let size = data.data_header.len() + data.data_body.len();
+        wire_bytes.fetch_add(size as u64, Ordering::Relaxed);
+    });
     let mut batches = FlightRecordBatchStream::new_from_flight_data(counted);
     let mut rows = 0u64;
     while let Some(batch) = batches.next().await {

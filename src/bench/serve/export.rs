@@ -117,8 +117,8 @@ pub async fn run_export(
             String::from_utf8_lossy(&output.stderr)
         )));
     }
-    let timings: BTreeMap<String, PythonTiming> = serde_json::from_slice(&output.stdout)
-        .map_err(|e| {
+    let timings: BTreeMap<String, PythonTiming> =
+        serde_json::from_slice(&output.stdout).map_err(|e| {
             BenchError::Python(format!(
                 "export.py printed something else than its JSON ({e}): {}",
                 String::from_utf8_lossy(&output.stdout)
@@ -170,7 +170,13 @@ pub async fn run_export(
     })
 }
 
-fn way(name: &str, what: &str, rows: u64, seconds: Vec<f64>, arrow_bytes: Option<u64>) -> ExportWay {
+fn way(
+    name: &str,
+    what: &str,
+    rows: u64,
+    seconds: Vec<f64>,
+    arrow_bytes: Option<u64>,
+) -> ExportWay {
     let best_seconds = seconds.iter().copied().fold(f64::INFINITY, f64::min);
     ExportWay {
         name: name.to_owned(),

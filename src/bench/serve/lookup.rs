@@ -61,7 +61,8 @@ pub async fn load_keys(addr: SocketAddr, keys_sql: &str) -> Result<Vec<RecordBat
                 "the keys query returns no column: {keys_sql}"
             )));
         };
-        let single = RecordBatch::try_from_iter([(batch.schema().field(0).name(), column.clone())])?;
+        let single =
+            RecordBatch::try_from_iter([(batch.schema().field(0).name(), column.clone())])?;
         keys.extend((0..single.num_rows()).map(|row| single.slice(row, 1)));
     }
     if keys.is_empty() {
@@ -169,7 +170,9 @@ pub async fn run_concurrency(
         let keys: Vec<RecordBatch> = (0..per_client)
             .map(|i| keys[(c * per_client + i) % keys.len()].clone())
             .collect();
-        tasks.push(tokio::spawn(async move { one_client(addr, &sql, keys).await }));
+        tasks.push(tokio::spawn(
+            async move { one_client(addr, &sql, keys).await },
+        ));
     }
     let mut latencies = Vec::with_capacity(clients * per_client);
     let mut errors = 0;

@@ -80,7 +80,10 @@ pub async fn run_serve_bench(config: &ServeBenchConfig) -> Result<ServeBenchRepo
         .map_err(|e| BenchError::Data(format!("the generator stopped: {e}")))??;
     let lake = lake::ensure_lake(&data, customers, seed, config.export_rows).await?;
 
-    let mut serve = ServeConfig::new(lake.dir.display().to_string(), SocketAddr::from(([127, 0, 0, 1], 0)));
+    let mut serve = ServeConfig::new(
+        lake.dir.display().to_string(),
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+    );
     serve.audit = config.audit;
     let server = Server::bind(serve).await.map_err(BenchError::Data)?;
     let addr = server.local_addr();
@@ -213,7 +216,12 @@ pub fn render_report(report: &ServeBenchReport) -> String {
         ] {
             out.push_str(&format!(
                 "{:<26} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>8.2}\n",
-                name, latency.mean_ms, latency.p50_ms, latency.p90_ms, latency.p99_ms, latency.max_ms
+                name,
+                latency.mean_ms,
+                latency.p50_ms,
+                latency.p90_ms,
+                latency.p99_ms,
+                latency.max_ms
             ));
         }
         out.push_str(&format!(
