@@ -137,3 +137,106 @@ fn bench_ingest_loads_every_export_then_reloads_without_writing() {
     assert_eq!(reloaded_unchanged, expected);
     assert!(stdout.contains("first load:") && stdout.contains("reload (nothing changed):"));
 }
+
+#[test]
+fn bench_serve_exports_looks_up_and_serves_concurrent_clients() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let json = dir.path().join("serve.json");
+    let run = || {
+        Command::new(env!("CARGO_BIN_EXE_amigo"))
+            .args([
+                "bench",
+                "serve",
+                "--customers",
+                "1500",
+                "--export-rows",
+                "5000",
+            ])
+            .args(["--export-runs", "1", "--lookups", "30"])
+            .args(["--clients", "4", "--queries-per-client", "5"])
+            .arg("--data")
+            .arg(dir.path().join("data"))
+            .arg("--json")
+            .arg(&json)
+            .env_remove("AMIGO_BENCH_DATA")
+            .output()
+            .expect("run amigo")
+    };
+    let output = run();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "amigo bench serve failed:\nstdout: {stdout}\nstderr: {stderr}"
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&json).expect("json")).expect("valid json");
+
+    // Export: every way read the whole table; the ways through the server are compared with
+    // the local read, and the server sent something.
+    let export = &report["export"];
+    assert_eq!(export["rows"], 5000);
+    assert!(export["wire_bytes"].as_u64().unwrap_or(0) > 0, "{export}");
+    let ways = export["ways"].as_array().expect("ways");
+    let names: Vec<&str> = ways.iter().filter_map(|w| w["name"].as_str()).collect();
+    assert_eq!(names, ["local", "adbc", "flight", "rust"]);
+    for way in ways {
+        assert_eq!(way["rows"], 5000, "{way}");
+        assert!(way["best_seconds"].as_f64().unwrap_or(0.0) > 0.0, "{way}");
+        let compared = way["name"] != "local";
+        assert_eq!(way["ratio_to_local"].is_number(), compared, "{way}");
+        assert_eq!(way["meets_target"].is_boolean(), compared, "{way}");
+    }
+    for way in ["local", "adbc", "flight"] {
+        let line = stdout
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(way))
+            .unwrap_or_else(|| panic!("no line for {way}:\n{stdout}"));
+        assert!(
+            way == "local" || line.contains("pass") || line.contains("FAIL"),
+            "{line}"
+        );
+    }
+
+    // Lookup: every key comes from the table, so every lookup finds its record.
+    let lookup = &report["lookup"];
+    assert_eq!(lookup["total"]["count"], 30);
+    assert_eq!(lookup["not_found"], 0, "{lookup}");
+    let (p50, p99) = (
+        lookup["total"]["p50_ms"].as_f64().expect("p50"),
+        lookup["total"]["p99_ms"].as_f64().expect("p99"),
+    );
+    assert!(0.0 < p50 && p50 <= p99, "{lookup}");
+    assert!(stdout.contains("target p99 <= 10 ms"), "{stdout}");
+
+    // Concurrency: 4 clients x 5 lookups, no error.
+    let concurrency = &report["concurrency"];
+    assert_eq!(concurrency["queries"], 20);
+    assert_eq!(concurrency["errors"], 0, "{concurrency}");
+    assert_eq!(concurrency["latency"]["count"], 20);
+
+    // A second run reuses the data and the lake, and runs only what it is asked to.
+    let again = Command::new(env!("CARGO_BIN_EXE_amigo"))
+        .args([
+            "bench",
+            "serve",
+            "--customers",
+            "1500",
+            "--export-rows",
+            "5000",
+        ])
+        .args(["--only", "lookup", "--lookups", "5"])
+        .arg("--data")
+        .arg(dir.path().join("data"))
+        .env_remove("AMIGO_BENCH_DATA")
+        .output()
+        .expect("run amigo");
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(again.status.success(), "{stderr}");
+    assert!(stderr.contains("reusing the benchmark lake"), "{stderr}");
+    let stdout = String::from_utf8_lossy(&again.stdout);
+    assert!(
+        stdout.contains("lookup:") && !stdout.contains("export:"),
+        "{stdout}"
+    );
+}

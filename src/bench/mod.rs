@@ -5,12 +5,15 @@
 //! - [`functions`]: values per second of every amigo SQL function, and DuckDB's
 //!   `jaro_winkler_similarity` / `levenshtein` on the same pairs.
 //! - [`ingest`]: rows per second of `amigo ingest` on the native exports, end to end.
+//! - [`serve`]: the Flight SQL server with real clients: export throughput, lookup latency,
+//!   concurrent clients.
 //!
 //! This module holds what benchmarks share: generated data reused between runs, and the
 //! Python virtual environment for reference engines from PyPI.
 
 pub mod functions;
 pub mod ingest;
+pub mod serve;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

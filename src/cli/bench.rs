@@ -11,6 +11,10 @@ use crate::bench::functions::{
     render_report, run_duckdb, run_functions,
 };
 use crate::bench::ingest::{render_report as render_ingest_report, run_ingest_bench};
+use crate::bench::serve::{
+    DEFAULT_KEYS_SQL, DEFAULT_LOOKUP_SQL, Part, ServeBenchConfig,
+    render_report as render_serve_report, run_serve_bench,
+};
 use crate::bench::{BenchError, ensure_generated};
 
 #[derive(Debug, Args)]
@@ -25,6 +29,70 @@ pub enum BenchCommand {
     Functions(FunctionsArgs),
     /// Rows per second of `amigo ingest` on generated Cegid, Shopify and web exports
     Ingest(IngestArgs),
+    /// The Flight SQL server with real clients: export throughput (ADBC, Flight) against a local
+    /// Parquet read, prepared lookup latency, and many concurrent clients
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Customer records to generate (the seed volume: 1.2M, with 3.5M orders)
+    #[arg(long, default_value_t = 1_200_000)]
+    pub customers: u64,
+    /// Generator seed
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Directory for the generated data and the benchmark lake, reused when it already holds
+    /// the same seed and sizes (default: $HOME/.cache/amigo/bench/seed-<customers>)
+    #[arg(long, value_name = "DIR", env = "AMIGO_BENCH_DATA")]
+    pub data: Option<PathBuf>,
+    /// Rows of the export table (bench.customer_orders: orders joined to their customer)
+    #[arg(long, default_value_t = 10_000_000)]
+    pub export_rows: u64,
+    /// Runs of each export; the best is reported
+    #[arg(long, default_value_t = 3)]
+    pub export_runs: usize,
+    /// The prepared statement of the lookup benchmarks, with one `?` parameter
+    #[arg(long, value_name = "SQL", default_value = DEFAULT_LOOKUP_SQL)]
+    pub lookup_sql: String,
+    /// A query whose first column gives the lookup's parameter values (cycled through)
+    #[arg(long, value_name = "SQL", default_value = DEFAULT_KEYS_SQL)]
+    pub keys_sql: String,
+    /// Lookups timed one after the other
+    #[arg(long, default_value_t = 1000)]
+    pub lookups: usize,
+    /// Clients running the lookup at once, each on its own connection
+    #[arg(long, default_value_t = 64)]
+    pub clients: usize,
+    /// Lookups per concurrent client
+    #[arg(long, default_value_t = 100)]
+    pub queries_per_client: usize,
+    /// Run the server without its audit log (on by default, as `amigo serve`)
+    #[arg(long)]
+    pub no_audit: bool,
+    /// Only these parts (comma-separated)
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "PARTS")]
+    pub only: Vec<ServePart>,
+    /// Save the results as JSON
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ServePart {
+    Export,
+    Lookup,
+    Concurrency,
+}
+
+impl From<ServePart> for Part {
+    fn from(part: ServePart) -> Self {
+        match part {
+            ServePart::Export => Part::Export,
+            ServePart::Lookup => Part::Lookup,
+            ServePart::Concurrency => Part::Concurrency,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -98,6 +166,7 @@ pub async fn run(args: BenchArgs) -> CliResult<()> {
     match args.command {
         BenchCommand::Functions(args) => functions(args).await,
         BenchCommand::Ingest(args) => ingest(args).await.map_err(|e| e.to_string()),
+        BenchCommand::Serve(args) => serve(args).await.map_err(|e| e.to_string()),
     }
 }
 
@@ -179,6 +248,48 @@ async fn ingest(args: IngestArgs) -> Result<(), BenchError> {
         .map_err(|e| BenchError::Data(format!("the generator stopped: {e}")))??;
     let report = run_ingest_bench(&data, &temp.path().join("lake"), customers, seed).await?;
     print!("{}", render_ingest_report(&report));
+    if let Some(path) = &args.json {
+        let mut json = serde_json::to_vec_pretty(&report)
+            .map_err(|e| BenchError::Data(format!("serializing the report: {e}")))?;
+        json.push(b'\n');
+        std::fs::write(path, json).map_err(crate::bench::io_err(path))?;
+        eprintln!("results saved to {}", path.display());
+    }
+    Ok(())
+}
+
+async fn serve(args: ServeArgs) -> Result<(), BenchError> {
+    let data_dir = match args.data {
+        Some(dir) => dir,
+        None => std::env::var_os("HOME")
+            .map(|home| {
+                PathBuf::from(home)
+                    .join(".cache/amigo/bench")
+                    .join(format!("seed-{}", args.customers))
+            })
+            .ok_or_else(|| BenchError::Data("HOME is not set: give --data DIR".into()))?,
+    };
+    let parts = if args.only.is_empty() {
+        vec![Part::Export, Part::Lookup, Part::Concurrency]
+    } else {
+        args.only.iter().copied().map(Part::from).collect()
+    };
+    let config = ServeBenchConfig {
+        data_dir,
+        customers: args.customers,
+        seed: args.seed,
+        export_rows: args.export_rows,
+        export_runs: args.export_runs,
+        lookup_sql: args.lookup_sql,
+        keys_sql: args.keys_sql,
+        lookups: args.lookups,
+        clients: args.clients,
+        queries_per_client: args.queries_per_client,
+        audit: !args.no_audit,
+        parts,
+    };
+    let report = run_serve_bench(&config).await?;
+    print!("{}", render_serve_report(&report));
     if let Some(path) = &args.json {
         let mut json = serde_json::to_vec_pretty(&report)
             .map_err(|e| BenchError::Data(format!("serializing the report: {e}")))?;

@@ -14,7 +14,8 @@ use object_store::buffered::BufWriter;
 use object_store::path::Path;
 use parquet::arrow::AsyncArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
-use parquet::file::properties::WriterProperties;
+use parquet::file::properties::{WriterProperties, WriterPropertiesBuilder};
+use parquet::schema::types::ColumnPath;
 
 use super::{CommitMode, DataFile, Lake, LakeError, Manifest, Result, TableName, validate_batch};
 use crate::model::{Model, TableDef};
@@ -24,6 +25,11 @@ use crate::model::{Model, TableDef};
 const ROW_GROUP_ROWS: usize = 128 * 1024;
 /// A writer starts a new file past this many rows, so big tables scan in parallel.
 const FILE_ROWS: u64 = 4 * 1024 * 1024;
+/// False positive rate of the bloom filters on string columns: a point lookup (`WHERE email =
+/// ?`) reads the row groups whose filter says "maybe", so about one row group in 20 that does
+/// not hold the value. Min/max statistics cannot skip anything on unsorted ids and emails; the
+/// filters make a lookup on a 1.2M-row table read about one row group of 128K rows instead of all.
+const BLOOM_FILTER_FPP: f64 = 0.05;
 
 /// Writes the batches of one table version.
 pub struct TableWriter {
@@ -181,11 +187,14 @@ impl TableWriter {
             },
         );
         let object = BufWriter::new(self.lake.store().clone(), path);
-        let properties = WriterProperties::builder()
-            .set_compression(Compression::ZSTD(ZstdLevel::try_new(1).unwrap_or_default()))
-            .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
-            .set_created_by(format!("amigo {}", env!("CARGO_PKG_VERSION")))
-            .build();
+        let properties = with_bloom_filters(
+            WriterProperties::builder()
+                .set_compression(Compression::ZSTD(ZstdLevel::try_new(1).unwrap_or_default()))
+                .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+                .set_created_by(format!("amigo {}", env!("CARGO_PKG_VERSION"))),
+            &self.schema,
+        )
+        .build();
         let writer = AsyncArrowWriter::try_new(object, self.schema.clone(), Some(properties))
             .map_err(|source| LakeError::Parquet {
                 context: format!("starting a file of {}", self.name),
@@ -274,6 +283,26 @@ fn coerce_to_model(def: &TableDef, schema: &Schema) -> SchemaRef {
         })
         .collect();
     Arc::new(Schema::new(fields))
+}
+
+/// A bloom filter on every string column. Each is sized for a row group of distinct values, then
+/// folded down when the row group is written to what its values need at [`BLOOM_FILTER_FPP`]:
+/// a few bytes for a column of codes (country, channel), about 128 KiB per row group for a
+/// column of ids or emails.
+fn with_bloom_filters(
+    mut properties: WriterPropertiesBuilder,
+    schema: &Schema,
+) -> WriterPropertiesBuilder {
+    for field in schema.fields() {
+        if field.data_type() == &DataType::Utf8 {
+            let column = ColumnPath::from(field.name().as_str());
+            properties = properties
+                .set_column_bloom_filter_enabled(column.clone(), true)
+                .set_column_bloom_filter_fpp(column.clone(), BLOOM_FILTER_FPP)
+                .set_column_bloom_filter_max_ndv(column, ROW_GROUP_ROWS as u64);
+        }
+    }
+    properties
 }
 
 /// The schema a table is stored with: view, large and dictionary-encoded strings become plain
