@@ -31,6 +31,9 @@ mod record;
 mod split;
 
 use std::collections::{HashMap, HashSet};
+
+// Keys are fingerprints already (or short group texts): a fast hash is enough.
+use rustc_hash::FxHashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -239,7 +242,7 @@ const BLOCKS_IN_FLIGHT: usize = 4;
 const BATCHES_AHEAD: usize = 2;
 
 /// The table's current records: key fingerprint → (values fingerprint, index of its file).
-type CurrentRecords = HashMap<u128, (u128, usize)>;
+type CurrentRecords = FxHashMap<u128, (u128, usize)>;
 
 async fn ingest_file(
     session: &AmigoSession,
@@ -275,7 +278,7 @@ async fn ingest_file(
         Some(manifest) => load_current(session, &history, manifest, &layout)
             .await
             .map_err(fail)?,
-        None => HashMap::new(),
+        None => FxHashMap::default(),
     };
 
     let input = file.open().await.map_err(fail)?;
@@ -310,9 +313,9 @@ async fn ingest_file(
     });
     let mut quarantine: Vec<Quarantined> = Vec::new();
     let mut state = FileState {
-        seen: HashMap::new(),
-        sequences: HashMap::new(),
-        closing: HashMap::new(),
+        seen: FxHashMap::default(),
+        sequences: FxHashMap::default(),
+        closing: FxHashMap::default(),
     };
     let valid_from = started_at.timestamp_micros();
     let zones = Arc::new(zones);
@@ -351,7 +354,6 @@ async fn ingest_file(
             rows_read += prepared.parsed.rows_read;
             quarantine.append(&mut prepared.parsed.quarantine);
             let picked = finish_chunk(
-                &layout,
                 entity,
                 &file.display,
                 prepared,
@@ -503,11 +505,11 @@ async fn ingest_file(
 /// Per-file state carried across chunks.
 struct FileState {
     /// Keys seen in this file → line, to catch duplicates.
-    seen: HashMap<u128, u64>,
+    seen: FxHashMap<u128, u64>,
     /// Counters of `sequence_within` columns, by group.
-    sequences: HashMap<String, i64>,
+    sequences: FxHashMap<String, i64>,
     /// Keys whose current version is replaced → index of the file holding it.
-    closing: HashMap<u128, usize>,
+    closing: FxHashMap<u128, usize>,
 }
 
 fn table_name(qualified: &str) -> TableName {
@@ -720,7 +722,7 @@ async fn load_current(
     manifest: &Manifest,
     layout: &Layout,
 ) -> Result<CurrentRecords, String> {
-    let mut current = HashMap::new();
+    let mut current = FxHashMap::default();
     let hash_position = layout
         .schema
         .index_of("_row_hash")
@@ -999,7 +1001,6 @@ fn cleaned<'c>(
 /// current records, in file order; returns the rows to write.
 #[allow(clippy::too_many_arguments)]
 fn finish_chunk(
-    layout: &Layout,
     entity: &EntityMapping,
     file: &str,
     prepared: PreparedChunk,
