@@ -241,55 +241,6 @@ const BLOCKS_IN_FLIGHT: usize = 4;
 /// Batches being finished (derived columns) ahead of the one handed to the writer.
 const BATCHES_AHEAD: usize = 2;
 
-/// Parquet files written at once for one input file.
-const ENCODERS: usize = 2;
-
-/// The writers of one input file's rows, each writing its own files.
-struct Writers(Vec<TableWriter>);
-
-impl Writers {
-    /// Writes more rows (closed versions) with the first writer.
-    async fn write(&mut self, batch: &RecordBatch) -> Result<(), String> {
-        match self.0.first_mut() {
-            Some(writer) => writer.write(batch).await.map_err(|e| e.to_string()),
-            None => Err("internal: no Parquet writer".to_owned()),
-        }
-    }
-
-    /// Closes the writers; their files. A writer that got no rows writes no file, unless no
-    /// writer got any (one empty file then carries the table's schema).
-    async fn finish(self) -> Result<Vec<crate::lake::manifest::DataFile>, String> {
-        let mut files = Vec::new();
-        let mut used = Vec::new();
-        for (i, writer) in self.0.into_iter().enumerate() {
-            if i > 0 && writer.rows() == 0 {
-                writer.abort().await;
-            } else {
-                used.push(writer);
-            }
-        }
-        let mut rest = used.into_iter();
-        while let Some(writer) = rest.next() {
-            match writer.finish().await {
-                Ok(written) => files.extend(written),
-                Err(e) => {
-                    for writer in rest {
-                        writer.abort().await;
-                    }
-                    return Err(e.to_string());
-                }
-            }
-        }
-        Ok(files)
-    }
-
-    async fn abort(self) {
-        for writer in self.0 {
-            writer.abort().await;
-        }
-    }
-}
-
 /// The table's current records: key fingerprint → (values fingerprint, index of its file).
 type CurrentRecords = FxHashMap<u128, (u128, usize)>;
 
@@ -347,26 +298,19 @@ async fn ingest_file(
         ));
     }
 
-    // Parquet encoding runs on its own tasks, in parallel with reading and converting. One
-    // encoder costs as much as all the parsing: two files are written at once, the batches
-    // alternating between them.
-    let mut senders = Vec::new();
-    let mut encoders = Vec::new();
-    for _ in 0..ENCODERS {
-        let writer = TableWriter::new(lake.clone(), history.clone(), &layout.schema)
-            .map_err(|e| fail(e.to_string()))?;
-        let (batches, mut to_encode) = tokio::sync::mpsc::channel::<RecordBatch>(2);
-        encoders.push(tokio::spawn(async move {
-            let mut writer = writer;
-            while let Some(batch) = to_encode.recv().await {
-                if let Err(e) = writer.write(&batch).await {
-                    return Err((writer, e.to_string()));
-                }
+    let writer = TableWriter::new(lake.clone(), history.clone(), &layout.schema)
+        .map_err(|e| fail(e.to_string()))?;
+    // Parquet encoding runs on its own task, in parallel with reading and converting.
+    let (batches, mut to_encode) = tokio::sync::mpsc::channel::<RecordBatch>(2);
+    let encoder = tokio::spawn(async move {
+        let mut writer = writer;
+        while let Some(batch) = to_encode.recv().await {
+            if let Err(e) = writer.write(&batch).await {
+                return Err((writer, e.to_string()));
             }
-            Ok(writer)
-        }));
-        senders.push(batches);
-    }
+        }
+        Ok(writer)
+    });
     let mut quarantine: Vec<Quarantined> = Vec::new();
     let mut state = FileState {
         seen: FxHashMap::default(),
@@ -381,7 +325,6 @@ async fn ingest_file(
         // are then compared and written in file order.
         let mut in_flight = std::collections::VecDeque::new();
         let mut assembling = std::collections::VecDeque::new();
-        let mut sent = 0;
         let mut reading = true;
         let mut next_line = reader.first_line;
         loop {
@@ -438,9 +381,7 @@ async fn ingest_file(
                 let batch = next
                     .await
                     .map_err(|_| "internal: a thread stopped".to_owned())??;
-                let encoder = &senders[sent % senders.len()];
-                sent += 1;
-                if encoder.send(batch).await.is_err() {
+                if batches.send(batch).await.is_err() {
                     // The encoder stopped: its error is reported below.
                     return Ok(());
                 }
@@ -452,27 +393,16 @@ async fn ingest_file(
         Ok(())
     }
     .await;
-    drop(senders);
+    drop(batches);
     bar.finish_and_clear();
-    let mut writers = Vec::new();
-    let mut failure = None;
-    for encoder in encoders {
-        match encoder.await {
-            Ok(Ok(writer)) => writers.push(writer),
-            Ok(Err((writer, e))) => {
-                writers.push(writer);
-                failure.get_or_insert(e);
-            }
-            Err(e) => {
-                failure.get_or_insert(format!("the Parquet writer stopped: {e}"));
-            }
+    let mut writer = match encoder.await {
+        Ok(Ok(writer)) => writer,
+        Ok(Err((writer, e))) => {
+            writer.abort().await;
+            return Err(fail(e));
         }
-    }
-    let mut writer = Writers(writers);
-    if let Some(e) = failure {
-        writer.abort().await;
-        return Err(fail(e));
-    }
+        Err(e) => return Err(fail(format!("the Parquet writer stopped: {e}"))),
+    };
     if let Err(e) = result {
         writer.abort().await;
         return Err(fail(e));

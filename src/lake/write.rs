@@ -71,11 +71,6 @@ impl TableWriter {
         })
     }
 
-    /// Rows written so far.
-    pub fn rows(&self) -> u64 {
-        self.rows
-    }
-
     /// The schema the table is stored with.
     pub fn schema(&self) -> &SchemaRef {
         &self.schema
