@@ -16,6 +16,7 @@ use chrono::format::{Item, Parsed, StrftimeItems};
 use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
+use super::fixed_time::FixedPattern;
 use super::mapping::{ColumnMapping, ColumnType, Format, ZoneSource};
 
 /// Per-row zones of a lookup, by row.
@@ -146,9 +147,13 @@ pub fn convert_column(
             let items = StrftimeItems::new(pattern)
                 .parse_to_owned()
                 .map_err(|e| format!("column {}: invalid date format: {e}", column.name))?;
+            let fixed = FixedPattern::new(pattern).filter(|p| !p.has_time && !p.has_offset);
             let mut builder = Date32Builder::with_capacity(rows);
             for row in 0..rows {
                 let value = clean(row).and_then(|t| {
+                    if let Some(value) = fixed.as_ref().and_then(|p| p.parse(t.trim())) {
+                        return Some(days_since_epoch(value.date));
+                    }
                     let mut parsed = Parsed::new();
                     let date = chrono::format::parse(&mut parsed, t.trim(), items.iter())
                         .and_then(|()| parsed.to_naive_date());
@@ -171,11 +176,22 @@ pub fn convert_column(
                 _ => None,
             };
             let mut builder = TimestampMicrosecondBuilder::with_capacity(rows);
+            // Order lines repeat their order's timestamps: the last value is remembered.
+            let mut last: Option<(&str, Option<Tz>, i64)> = None;
             for row in 0..rows {
                 let value = clean(row).and_then(|t| {
                     let zone = fixed.or_else(|| zones.and_then(|z| z[row]));
+                    if let Some((text, at, micros)) = last
+                        && text == t
+                        && at == zone
+                    {
+                        return Some(micros);
+                    }
                     match pattern.parse(t.trim(), zone) {
-                        Ok(ts) => Some(ts.timestamp_micros()),
+                        Ok(ts) => {
+                            last = Some((t, zone, ts.timestamp_micros()));
+                            Some(ts.timestamp_micros())
+                        }
                         Err(reason) => {
                             errors.push(CellError {
                                 row,
@@ -235,9 +251,9 @@ pub fn parse_decimal(text: &str, separator: u8, precision: u8, scale: i8) -> Res
 pub enum TimestampFormat {
     Iso8601,
     /// The pattern has an offset (`%z`).
-    WithOffset(Vec<Item<'static>>, String),
+    WithOffset(Vec<Item<'static>>, String, Option<FixedPattern>),
     /// Local time (or a date: local midnight) in the column's zone.
-    Local(Vec<Item<'static>>, String),
+    Local(Vec<Item<'static>>, String, Option<FixedPattern>),
 }
 
 impl TimestampFormat {
@@ -248,11 +264,14 @@ impl TimestampFormat {
         let items = StrftimeItems::new(pattern)
             .parse_to_owned()
             .map_err(|e| format!("invalid timestamp format {pattern:?}: {e}"))?;
+        let fixed = FixedPattern::new(pattern);
         Ok(
             if pattern.contains("%z") || pattern.contains("%:z") || pattern.contains("%#z") {
-                Self::WithOffset(items, pattern.to_owned())
+                let fixed = fixed.filter(|p| p.has_time && p.has_offset);
+                Self::WithOffset(items, pattern.to_owned(), fixed)
             } else {
-                Self::Local(items, pattern.to_owned())
+                let fixed = fixed.filter(|p| !p.has_offset);
+                Self::Local(items, pattern.to_owned(), fixed)
             },
         )
     }
@@ -263,14 +282,23 @@ impl TimestampFormat {
     pub fn parse(&self, text: &str, zone: Option<Tz>) -> Result<DateTime<Utc>, String> {
         match self {
             Self::Iso8601 => parse_iso8601(text, zone),
-            Self::WithOffset(items, pattern) => {
+            Self::WithOffset(items, pattern, fixed) => {
+                if let Some(value) = fixed.as_ref().and_then(|p| p.parse(text))
+                    && let Some(offset) = value.offset
+                    && let Some(ts) = value.naive().and_local_timezone(offset).single()
+                {
+                    return Ok(ts.with_timezone(&Utc));
+                }
                 let mut parsed = Parsed::new();
                 chrono::format::parse(&mut parsed, text, items.iter())
                     .and_then(|()| parsed.to_datetime())
                     .map(|ts| ts.with_timezone(&Utc))
                     .map_err(|e| format!("expected {pattern} ({e})"))
             }
-            Self::Local(items, pattern) => {
+            Self::Local(items, pattern, fixed) => {
+                if let Some(value) = fixed.as_ref().and_then(|p| p.parse(text)) {
+                    return to_utc(value.naive(), zone);
+                }
                 let mut parsed = Parsed::new();
                 chrono::format::parse(&mut parsed, text, items.iter())
                     .map_err(|e| format!("expected {pattern} ({e})"))?;

@@ -23,11 +23,17 @@
 //! `WHERE _valid_from <= X AND (_valid_to IS NULL OR _valid_to > X)`.
 
 pub mod convert;
+mod fixed_time;
 pub mod mapping;
+mod parse;
 pub mod read;
 mod record;
+mod split;
 
 use std::collections::{HashMap, HashSet};
+
+// Keys are fingerprints already (or short group texts): a fast hash is enough.
+use rustc_hash::FxHashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -53,8 +59,8 @@ use crate::lake::write::TableWriter;
 use crate::lake::{CommitMode, TableName};
 use crate::session::{AmigoSession, root_message};
 use convert::RowZones;
-use mapping::{ColumnMapping, ColumnType, EntityMapping, SourceMapping, ZoneSource};
-use rayon::prelude::*;
+use mapping::{ColumnType, EntityMapping, SourceMapping, ZoneSource};
+use parse::{FileLayout, ParsedChunk};
 use read::{InputFile, RawChunk, RowReader};
 
 /// What to ingest.
@@ -230,8 +236,13 @@ async fn plan_files<'m>(
     Ok(work.into_iter().map(|(_, e, f)| (e, f)).collect())
 }
 
+/// Blocks parsed ahead of the one being compared: enough to keep every core busy.
+const BLOCKS_IN_FLIGHT: usize = 4;
+/// Batches being finished (derived columns) ahead of the one handed to the writer.
+const BATCHES_AHEAD: usize = 2;
+
 /// The table's current records: key fingerprint → (values fingerprint, index of its file).
-type CurrentRecords = HashMap<u128, (u128, usize)>;
+type CurrentRecords = FxHashMap<u128, (u128, usize)>;
 
 async fn ingest_file(
     session: &AmigoSession,
@@ -253,7 +264,7 @@ async fn ingest_file(
     let lake = session.lake().clone();
 
     let zones = load_lookups(session, entity).await.map_err(fail)?;
-    let layout = Layout::new(session, entity).map_err(fail)?;
+    let layout = Arc::new(Layout::new(session, entity).map_err(fail)?);
     let current_manifest = lake
         .current_manifest(&history)
         .await
@@ -267,7 +278,7 @@ async fn ingest_file(
         Some(manifest) => load_current(session, &history, manifest, &layout)
             .await
             .map_err(fail)?,
-        None => HashMap::new(),
+        None => FxHashMap::default(),
     };
 
     let input = file.open().await.map_err(fail)?;
@@ -302,30 +313,80 @@ async fn ingest_file(
     });
     let mut quarantine: Vec<Quarantined> = Vec::new();
     let mut state = FileState {
-        seen: HashMap::new(),
-        sequences: HashMap::new(),
-        closing: HashMap::new(),
+        seen: FxHashMap::default(),
+        sequences: FxHashMap::default(),
+        closing: FxHashMap::default(),
     };
     let valid_from = started_at.timestamp_micros();
+    let zones = Arc::new(zones);
+    let mut rows_read = 0;
     let result: Result<(), String> = async {
-        while let Some(chunk) = reader.next_chunk(&mut quarantine)? {
-            let batch = process_chunk(
-                &layout,
+        // Blocks are parsed and converted on the thread pool, several at a time; their rows
+        // are then compared and written in file order.
+        let mut in_flight = std::collections::VecDeque::new();
+        let mut assembling = std::collections::VecDeque::new();
+        let mut reading = true;
+        let mut next_line = reader.first_line;
+        loop {
+            while reading && in_flight.len() < BLOCKS_IN_FLIGHT {
+                let Some(block) = reader.next_block()? else {
+                    reading = false;
+                    break;
+                };
+                let (done, result) = tokio::sync::oneshot::channel();
+                let file_layout = reader.layout.clone();
+                let zones = zones.clone();
+                rayon::spawn(move || {
+                    let prepared = parse::parse_block(&file_layout, &block)
+                        .and_then(|parsed| prepare_chunk(&file_layout, &zones, parsed));
+                    let _ = done.send(prepared);
+                });
+                in_flight.push_back(result);
+            }
+            let Some(next) = in_flight.pop_front() else {
+                break;
+            };
+            let mut prepared = next
+                .await
+                .map_err(|_| "internal: a parsing thread stopped".to_owned())??;
+            prepared.parsed.place(next_line);
+            next_line += prepared.parsed.newlines;
+            rows_read += prepared.parsed.rows_read;
+            quarantine.append(&mut prepared.parsed.quarantine);
+            let picked = finish_chunk(
                 entity,
                 &file.display,
-                &chunk,
-                &zones,
+                prepared,
                 &current,
                 &mut state,
                 &mut quarantine,
                 &mut report,
-                &ingest_id,
-                valid_from,
             )?;
-            if let Some(batch) = batch
-                && batches.send(batch).await.is_err()
-            {
-                // The encoder stopped: its error is reported below.
+            if let Some(picked) = picked {
+                let (done, result) = tokio::sync::oneshot::channel();
+                let (layout, file, ingest_id) =
+                    (layout.clone(), file.display.clone(), ingest_id.clone());
+                rayon::spawn(move || {
+                    let batch = assemble_batch(&layout, picked, &file, &ingest_id, valid_from);
+                    let _ = done.send(batch);
+                });
+                assembling.push_back(result);
+            }
+            // Batches go to the writer in file order.
+            let draining = in_flight.is_empty();
+            while assembling.len() > BATCHES_AHEAD || (draining && !assembling.is_empty()) {
+                let Some(next) = assembling.pop_front() else {
+                    break;
+                };
+                let batch = next
+                    .await
+                    .map_err(|_| "internal: a thread stopped".to_owned())??;
+                if batches.send(batch).await.is_err() {
+                    // The encoder stopped: its error is reported below.
+                    return Ok(());
+                }
+            }
+            if draining {
                 break;
             }
         }
@@ -346,7 +407,7 @@ async fn ingest_file(
         writer.abort().await;
         return Err(fail(e));
     }
-    report.rows_read = reader.rows_read;
+    report.rows_read = rows_read;
     report.file_hash = reader.file_hash();
     report.quarantined = quarantine.len() as u64;
 
@@ -444,11 +505,11 @@ async fn ingest_file(
 /// Per-file state carried across chunks.
 struct FileState {
     /// Keys seen in this file → line, to catch duplicates.
-    seen: HashMap<u128, u64>,
+    seen: FxHashMap<u128, u64>,
     /// Counters of `sequence_within` columns, by group.
-    sequences: HashMap<String, i64>,
+    sequences: FxHashMap<String, i64>,
     /// Keys whose current version is replaced → index of the file holding it.
-    closing: HashMap<u128, usize>,
+    closing: FxHashMap<u128, usize>,
 }
 
 fn table_name(qualified: &str) -> TableName {
@@ -661,7 +722,7 @@ async fn load_current(
     manifest: &Manifest,
     layout: &Layout,
 ) -> Result<CurrentRecords, String> {
-    let mut current = HashMap::new();
+    let mut current = FxHashMap::default();
     let hash_position = layout
         .schema
         .index_of("_row_hash")
@@ -795,45 +856,29 @@ async fn rewrite_closing(
     Ok(out)
 }
 
-/// Converts, checks and classifies one chunk; returns the rows to write.
-#[allow(clippy::too_many_arguments)]
-fn process_chunk(
-    layout: &Layout,
-    entity: &EntityMapping,
-    file: &str,
-    chunk: &RawChunk,
+/// A parsed chunk with its columns converted and its rows' errors: the work that needs no
+/// other chunk, done on the thread pool.
+struct PreparedChunk {
+    parsed: ParsedChunk,
+    /// Converted array of each source column, in mapping order.
+    converted: Vec<ArrayRef>,
+    /// Each row's errors (column, reason), in column order.
+    row_errors: Vec<Vec<(String, String)>>,
+}
+
+/// Converts the columns of a chunk and finds each row's errors: values that do not convert,
+/// lookups without a zone, missing keys and required values.
+fn prepare_chunk(
+    file: &FileLayout,
     zones: &Zones,
-    current: &CurrentRecords,
-    state: &mut FileState,
-    quarantine: &mut Vec<Quarantined>,
-    report: &mut FileReport,
-    ingest_id: &str,
-    valid_from: i64,
-) -> Result<Option<RecordBatch>, String> {
+    parsed: ParsedChunk,
+) -> Result<PreparedChunk, String> {
+    let entity = &file.entity;
+    let chunk = &parsed.raw;
     let rows = chunk.len();
     let mut row_errors: Vec<Vec<(String, String)>> = vec![Vec::new(); rows];
-    let mut typed: HashMap<&str, ArrayRef> = HashMap::new();
-    let mut columns: Vec<ArrayRef> = Vec::new();
-    let mut source_index = 0;
-    // Source column index by name, for lookups' `on` and sequences.
-    let source_of: HashMap<&str, usize> = entity
-        .columns
-        .iter()
-        .filter(|c| c.source.is_some())
-        .enumerate()
-        .map(|(i, c)| (c.name.as_str(), i))
-        .collect();
-    // Where a column's text is in the chunk, and the prefix to strip: resolved once per chunk.
-    let locate = |name: &str| -> Option<(usize, Option<&str>)> {
-        let column = entity.column(name)?;
-        Some((*source_of.get(name)?, column.strip_prefix.as_deref()))
-    };
-    let cleaned = |at: Option<(usize, Option<&str>)>, row: usize| -> Option<&str> {
-        let (index, strip) = at?;
-        let text = chunk.value(index, row)?;
-        let text = strip.and_then(|p| text.strip_prefix(p)).unwrap_or(text);
-        (!text.is_empty()).then_some(text)
-    };
+    let source_of = source_positions(entity);
+    let locate = |name: &str| locate_column(entity, &source_of, name);
     // Per-row zones of each lookup, once per chunk.
     let mut lookup_zones: HashMap<&str, RowZones> = HashMap::new();
     for lookup in &entity.lookups {
@@ -841,102 +886,59 @@ fn process_chunk(
         let on = locate(&lookup.on);
         let per_row = (0..rows)
             .map(|row| {
-                cleaned(on, row).and_then(|k| table.and_then(|t| t.get(k)).copied().flatten())
+                cleaned(chunk, on, row)
+                    .and_then(|k| table.and_then(|t| t.get(k)).copied().flatten())
             })
             .collect();
         lookup_zones.insert(lookup.name.as_str(), per_row);
     }
-    // The columns are independent: they convert in parallel.
-    let sources: Vec<&ColumnMapping> = entity
-        .columns
-        .iter()
-        .filter(|c| c.source.is_some())
-        .collect();
-    let converted: Vec<(ArrayRef, Vec<convert::CellError>)> = sources
-        .par_iter()
-        .enumerate()
-        .map(|(i, column)| {
-            let row_zones = match column.zone(&entity.format)? {
-                Some(ZoneSource::Lookup(name)) => lookup_zones.get(name.as_str()),
-                _ => None,
-            };
-            let mut errors = Vec::new();
-            let array = convert::convert_column(
-                column,
-                &entity.format,
-                &chunk.columns[i],
-                row_zones,
-                &mut errors,
-            )?;
-            Ok((array, errors))
-        })
-        .collect::<Result<_, String>>()?;
-    let mut converted = converted.into_iter();
-    for column in &entity.columns {
-        let array: ArrayRef = if let Some(within) = &column.sequence_within {
-            let group_columns: Vec<_> = within.iter().map(|name| locate(name)).collect();
-            let mut values = Vec::with_capacity(rows);
-            let mut group = String::new();
-            for row in 0..rows {
-                group.clear();
-                for at in &group_columns {
-                    group.push_str(cleaned(*at, row).unwrap_or_default());
-                    group.push('\u{1f}');
-                }
-                let counter = match state.sequences.get_mut(group.as_str()) {
-                    Some(counter) => counter,
-                    None => state.sequences.entry(group.clone()).or_insert(0),
-                };
-                *counter += 1;
-                values.push(Some(*counter));
-            }
-            Arc::new(Int64Array::from(values))
-        } else {
-            let texts = &chunk.columns[source_index];
-            source_index += 1;
-            let Some((array, errors)) = converted.next() else {
-                return Err("internal: a column was not converted".to_owned());
-            };
-            for error in errors {
-                row_errors[error.row].push((column.name.clone(), error.reason));
-            }
-            if let Some(ZoneSource::Lookup(name)) = column.zone(&entity.format)? {
-                let lookup = entity
-                    .lookups
-                    .iter()
-                    .find(|l| l.name == name)
-                    .ok_or_else(|| format!("lookup {name} is not defined"))?;
-                let on = locate(&lookup.on);
-                for (row, errors) in row_errors.iter_mut().enumerate() {
-                    let missing = lookup_zones
-                        .get(name.as_str())
-                        .is_none_or(|z| z[row].is_none());
-                    if missing && texts.is_valid(row) {
-                        errors.push((
-                            column.name.clone(),
-                            format!(
-                                "no time zone for {} {:?} in {} (lookup {})",
-                                lookup.on,
-                                cleaned(on, row).unwrap_or_default(),
-                                lookup.table,
-                                lookup.name
-                            ),
-                        ));
-                    }
-                }
-            }
-            if column.keeps_raw() {
-                typed.insert(column.name.as_str(), array.clone());
-                columns.push(array);
-                columns.push(Arc::new(texts.clone()));
-                continue;
-            }
-            array
+    let mut converted = Vec::new();
+    let mut typed: HashMap<&str, &ArrayRef> = HashMap::new();
+    let sources = entity.columns.iter().filter(|c| c.source.is_some());
+    for (i, column) in sources.enumerate() {
+        let zone = column.zone(&entity.format)?;
+        let row_zones = match &zone {
+            Some(ZoneSource::Lookup(name)) => lookup_zones.get(name.as_str()),
+            _ => None,
         };
-        typed.insert(column.name.as_str(), array.clone());
-        columns.push(array);
+        let mut errors = Vec::new();
+        let texts = &chunk.columns[i];
+        let array = convert::convert_column(column, &entity.format, texts, row_zones, &mut errors)?;
+        for error in errors {
+            row_errors[error.row].push((column.name.clone(), error.reason));
+        }
+        if let Some(ZoneSource::Lookup(name)) = zone {
+            let lookup = entity
+                .lookups
+                .iter()
+                .find(|l| l.name == name)
+                .ok_or_else(|| format!("lookup {name} is not defined"))?;
+            let on = locate(&lookup.on);
+            for (row, errors) in row_errors.iter_mut().enumerate() {
+                let missing = lookup_zones
+                    .get(name.as_str())
+                    .is_none_or(|z| z[row].is_none());
+                if missing && texts.is_valid(row) {
+                    errors.push((
+                        column.name.clone(),
+                        format!(
+                            "no time zone for {} {:?} in {} (lookup {})",
+                            lookup.on,
+                            cleaned(chunk, on, row).unwrap_or_default(),
+                            lookup.table,
+                            lookup.name
+                        ),
+                    ));
+                }
+            }
+        }
+        converted.push(array);
     }
-    // Missing keys and required values.
+    let sources = entity.columns.iter().filter(|c| c.source.is_some());
+    for (column, array) in sources.zip(&converted) {
+        typed.insert(column.name.as_str(), array);
+    }
+    // Missing keys and required values (sequence columns are never null).
     for column in &entity.columns {
         let required = column.required || entity.key.contains(&column.name);
         if !required {
@@ -954,6 +956,107 @@ fn process_chunk(
                 }
             }
         }
+    }
+    Ok(PreparedChunk {
+        parsed,
+        converted,
+        row_errors,
+    })
+}
+
+/// Source column index by name, for lookups' `on` and sequences.
+fn source_positions(entity: &EntityMapping) -> HashMap<&str, usize> {
+    entity
+        .columns
+        .iter()
+        .filter(|c| c.source.is_some())
+        .enumerate()
+        .map(|(i, c)| (c.name.as_str(), i))
+        .collect()
+}
+
+/// Where a column's text is in a chunk, and the prefix to strip.
+fn locate_column<'e>(
+    entity: &'e EntityMapping,
+    source_of: &HashMap<&str, usize>,
+    name: &str,
+) -> Option<(usize, Option<&'e str>)> {
+    let column = entity.column(name)?;
+    Some((*source_of.get(name)?, column.strip_prefix.as_deref()))
+}
+
+/// A column's text at `row`, without its prefix; `None` when empty.
+fn cleaned<'c>(
+    chunk: &'c RawChunk,
+    at: Option<(usize, Option<&str>)>,
+    row: usize,
+) -> Option<&'c str> {
+    let (index, strip) = at?;
+    let text = chunk.value(index, row)?;
+    let text = strip.and_then(|p| text.strip_prefix(p)).unwrap_or(text);
+    (!text.is_empty()).then_some(text)
+}
+
+/// Numbers sequences, drops duplicates and classifies a chunk's rows against the table's
+/// current records, in file order; returns the rows to write.
+#[allow(clippy::too_many_arguments)]
+fn finish_chunk(
+    entity: &EntityMapping,
+    file: &str,
+    prepared: PreparedChunk,
+    current: &CurrentRecords,
+    state: &mut FileState,
+    quarantine: &mut Vec<Quarantined>,
+    report: &mut FileReport,
+) -> Result<Option<PickedRows>, String> {
+    let PreparedChunk {
+        parsed,
+        converted,
+        row_errors,
+    } = prepared;
+    let chunk = &parsed.raw;
+    let rows = chunk.len();
+    let source_of = source_positions(entity);
+    let locate = |name: &str| locate_column(entity, &source_of, name);
+    let mut typed: HashMap<&str, ArrayRef> = HashMap::new();
+    let mut columns: Vec<ArrayRef> = Vec::new();
+    let mut converted = converted.into_iter();
+    let mut source_index = 0;
+    for column in &entity.columns {
+        let array: ArrayRef = if let Some(within) = &column.sequence_within {
+            let group_columns: Vec<_> = within.iter().map(|name| locate(name)).collect();
+            let mut values = Vec::with_capacity(rows);
+            let mut group = String::new();
+            for row in 0..rows {
+                group.clear();
+                for at in &group_columns {
+                    group.push_str(cleaned(chunk, *at, row).unwrap_or_default());
+                    group.push('\u{1f}');
+                }
+                let counter = match state.sequences.get_mut(group.as_str()) {
+                    Some(counter) => counter,
+                    None => state.sequences.entry(group.clone()).or_insert(0),
+                };
+                *counter += 1;
+                values.push(Some(*counter));
+            }
+            Arc::new(Int64Array::from(values))
+        } else {
+            let Some(array) = converted.next() else {
+                return Err("internal: a column was not converted".to_owned());
+            };
+            if column.keeps_raw() {
+                typed.insert(column.name.as_str(), array.clone());
+                columns.push(array);
+                columns.push(Arc::new(chunk.columns[source_index].clone()));
+                source_index += 1;
+                continue;
+            }
+            source_index += 1;
+            array
+        };
+        typed.insert(column.name.as_str(), array.clone());
+        columns.push(array);
     }
 
     let keys: Vec<&ArrayRef> = entity
@@ -1023,10 +1126,44 @@ fn process_chunk(
             take(array, &indices, None).map_err(|e| e.to_string())
         }
     };
-    let mut out: Vec<ArrayRef> = columns
+    let columns: Vec<ArrayRef> = columns
         .iter()
         .map(|c| pick_rows(c.as_ref()))
         .collect::<Result<_, _>>()?;
+    let pick = |i: usize| indices.value(i) as usize;
+    let n = indices.len();
+    Ok(Some(PickedRows {
+        columns,
+        extra: pick_rows(&chunk.extra)?,
+        lines: (0..n).map(|i| chunk.lines[pick(i)] as i64).collect(),
+        hashes: (0..n).map(|i| chunk.row_hashes[pick(i)]).collect(),
+    }))
+}
+
+/// The rows of a chunk to write: typed and raw columns, with what the metadata columns need.
+struct PickedRows {
+    columns: Vec<ArrayRef>,
+    extra: ArrayRef,
+    lines: Vec<i64>,
+    hashes: Vec<u128>,
+}
+
+/// Adds the derived and metadata columns to rows to write (on the thread pool: normalizing
+/// emails and phones costs as much as reading them).
+fn assemble_batch(
+    layout: &Layout,
+    picked: PickedRows,
+    file: &str,
+    ingest_id: &str,
+    valid_from: i64,
+) -> Result<RecordBatch, String> {
+    let PickedRows {
+        columns: mut out,
+        extra,
+        lines,
+        hashes: row_hashes,
+    } = picked;
+    let n = lines.len();
     let base = RecordBatch::try_new(layout.base.clone(), out.clone()).map_err(|e| e.to_string())?;
     let mut with_derived = base;
     for expr in &layout.derived {
@@ -1042,17 +1179,13 @@ fn process_chunk(
         with_derived = RecordBatch::try_new(Arc::new(Schema::new(fields)), out.clone())
             .map_err(|e| e.to_string())?;
     }
-    let n = indices.len();
-    let pick = |i: usize| indices.value(i) as usize;
-    out.push(pick_rows(&chunk.extra)?);
+    out.push(extra);
     out.push(Arc::new(StringArray::from(vec![file; n])));
-    out.push(Arc::new(Int64Array::from_iter_values(
-        (0..n).map(|i| chunk.lines[pick(i)] as i64),
-    )));
+    out.push(Arc::new(Int64Array::from(lines)));
     let mut hashes = StringBuilder::with_capacity(n, n * 32);
     let mut hex = [0u8; 32];
-    for i in 0..n {
-        hashes.append_value(hex_u128(chunk.row_hashes[pick(i)], &mut hex));
+    for hash in row_hashes {
+        hashes.append_value(hex_u128(hash, &mut hex));
     }
     out.push(Arc::new(hashes.finish()));
     out.push(Arc::new(StringArray::from(vec![ingest_id; n])));
@@ -1062,9 +1195,7 @@ fn process_chunk(
     out.push(Arc::new(
         TimestampMicrosecondArray::from(vec![None::<i64>; n]).with_timezone("UTC"),
     ));
-    RecordBatch::try_new(layout.schema.clone(), out)
-        .map(Some)
-        .map_err(|e| e.to_string())
+    RecordBatch::try_new(layout.schema.clone(), out).map_err(|e| e.to_string())
 }
 
 /// `value` as 32 lowercase hex digits, without allocating.

@@ -1,26 +1,24 @@
-//! Reading input files into chunks of text values, one column per mapped source column.
-//!
-//! Rows that cannot be read as rows (wrong number of fields, undecodable bytes, a field over the
-//! size limit, invalid JSON) are quarantined here with their line and reason; every other row
-//! reaches the typed conversion with its values exactly as received (decoded to UTF-8).
+//! Reading input files: the list of inputs, the CSV header, and the cutting of a file into
+//! blocks of whole records that [`super::parse`] turns into chunks of text values, in parallel.
 
-use std::borrow::Cow;
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use arrow::array::{Array, StringArray, StringBuilder};
+use arrow::array::{Array, StringArray};
 use futures::TryStreamExt;
 use object_store::path::Path as StorePath;
 use object_store::{ObjectStore, ObjectStoreExt};
-use serde_json::{Map, Value};
 use twox_hash::XxHash3_128;
 
-use super::Quarantined;
 use super::mapping::{EntityMapping, FileKind};
+use super::parse::{Block, FileLayout};
+use super::split;
 
-/// Rows per chunk: bounds memory on big files while keeping batches large.
-pub const CHUNK_ROWS: usize = 128 * 1024;
+/// Bytes per block: big enough that per-block costs vanish, small enough that a few blocks in
+/// flight per core bound memory. `AMIGO_INGEST_BLOCK_BYTES` overrides it (tests use tiny blocks
+/// to cut files at many places).
+pub const BLOCK_BYTES: usize = 8 << 20;
 
 /// One input file, local or on an object store.
 pub struct InputFile {
@@ -140,7 +138,8 @@ async fn list_s3(arg: &str) -> Result<Vec<InputFile>, String> {
 
 /// Values of one chunk of rows, as received (decoded to UTF-8).
 pub struct RawChunk {
-    /// Line of each row in its file (1-based; for CSV, the line the record starts on).
+    /// Line of each row in its file (1-based; for CSV, the line the csv crate reports: where
+    /// the previous record ended).
     pub lines: Vec<u64>,
     /// One array per mapped column that has a source, in mapping order (all null when the file
     /// lacks the column).
@@ -151,38 +150,39 @@ pub struct RawChunk {
     pub row_hashes: Vec<u128>,
 }
 
-/// A reader of one file's rows, chunk by chunk.
-pub struct RowReader<'m> {
-    entity: &'m EntityMapping,
-    file: String,
-    inner: Inner,
+impl RawChunk {
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// Text of mapped source column `i` at `row`.
+    pub fn value(&self, i: usize, row: usize) -> Option<&str> {
+        let column = &self.columns[i];
+        column.is_valid(row).then(|| column.value(row))
+    }
+}
+
+/// Cuts one file into blocks of whole records, after reading its header.
+pub struct RowReader {
+    /// What the blocks are parsed with.
+    pub layout: Arc<FileLayout>,
     /// Mapped source columns missing from the file's header.
     pub missing_columns: Vec<String>,
-    /// Data rows seen so far (read = loaded + updated + unchanged + quarantined).
-    pub rows_read: u64,
-    hasher_input: Vec<u8>,
-}
-
-enum Inner {
-    Csv(CsvState),
-    Jsonl(JsonlState),
-    Empty,
-}
-
-struct CsvState {
-    reader: csv::Reader<HashingReader<Box<dyn Read + Send>>>,
-    header: Vec<String>,
-    /// For each mapped source column, its field index.
-    index: Vec<Option<usize>>,
-    /// Fields no mapped column uses.
-    extra: Vec<usize>,
-    record: csv::ByteRecord,
-}
-
-struct JsonlState {
-    reader: BufReader<HashingReader<Box<dyn Read + Send>>>,
-    line: u64,
-    buffer: Vec<u8>,
+    /// Line of the first data row (after the header).
+    pub first_line: u64,
+    input: HashingReader<Box<dyn Read + Send>>,
+    /// Bytes read and not yet handed out, starting at a record start.
+    pending: Vec<u8>,
+    eof: bool,
+    /// Nothing more to hand out.
+    done: bool,
+    /// No header: the file has no rows (and is fingerprinted as empty, as it always was).
+    headerless: bool,
+    block_bytes: usize,
 }
 
 /// Passes bytes through while hashing them, to fingerprint the file in the same read.
@@ -199,250 +199,202 @@ impl<R: Read> Read for HashingReader<R> {
     }
 }
 
-impl<'m> RowReader<'m> {
+impl RowReader {
     /// Starts reading `input`; the CSV header is read and checked here.
     pub fn new(
-        entity: &'m EntityMapping,
+        entity: &EntityMapping,
         file: &str,
         input: Box<dyn Read + Send>,
     ) -> Result<Self, String> {
-        let input = HashingReader {
-            inner: input,
-            hasher: XxHash3_128::new(),
-        };
-        let mut missing_columns = Vec::new();
-        let inner = match entity.format.kind() {
-            FileKind::Jsonl => Inner::Jsonl(JsonlState {
-                reader: BufReader::with_capacity(1 << 20, input),
-                line: 0,
-                buffer: Vec::new(),
+        let block_bytes = std::env::var("AMIGO_INGEST_BLOCK_BYTES")
+            .ok()
+            .and_then(|v| v.parse::<usize>().ok())
+            .filter(|&n| n > 0)
+            .unwrap_or(BLOCK_BYTES);
+        let mut reader = Self {
+            layout: Arc::new(FileLayout {
+                entity: entity.clone(),
+                file: file.to_owned(),
+                header: Vec::new(),
+                index: source_columns(entity).map(|_| None).collect(),
+                extra: Vec::new(),
+                header_problem: None,
             }),
-            FileKind::Csv => {
-                // Records end at '\n' only (a '\r' before it is removed from the last field):
-                // with the default CR/LF terminators, the csv crate reports the line of every
-                // record after the first one too low in CRLF files.
-                let mut reader = csv::ReaderBuilder::new()
-                    .terminator(csv::Terminator::Any(b'\n'))
-                    .delimiter(entity.format.delimiter())
-                    .has_headers(false)
-                    .flexible(true)
-                    .buffer_capacity(1 << 20)
-                    .from_reader(input);
-                let mut record = csv::ByteRecord::new();
-                let has_header = reader
-                    .read_byte_record(&mut record)
-                    .map_err(|e| format!("{file}: {e}"))?;
-                if has_header {
-                    let encoding = entity.format.encoding();
-                    let header: Vec<String> = record
-                        .iter()
-                        .enumerate()
-                        .map(|(i, field)| {
-                            let field = if i == 0 {
-                                field.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(field)
-                            } else {
-                                field
-                            };
-                            encoding
-                                .decode_without_bom_handling(field)
-                                .0
-                                .trim()
-                                .to_owned()
-                        })
-                        .collect();
-                    let index: Vec<Option<usize>> = source_columns(entity)
-                        .map(|source| header.iter().position(|h| h == source))
-                        .collect();
-                    for (source, i) in source_columns(entity).zip(&index) {
-                        if i.is_none() {
-                            missing_columns.push(source.to_owned());
-                        }
-                    }
-                    let extra = (0..header.len())
-                        .filter(|i| !index.contains(&Some(*i)))
-                        .collect();
-                    Inner::Csv(CsvState {
-                        reader,
-                        header,
-                        index,
-                        extra,
-                        record,
-                    })
-                } else {
-                    Inner::Empty
-                }
-            }
+            missing_columns: Vec::new(),
+            first_line: 1,
+            input: HashingReader {
+                inner: input,
+                hasher: XxHash3_128::new(),
+            },
+            pending: Vec::new(),
+            eof: false,
+            done: false,
+            headerless: false,
+            block_bytes,
         };
-        Ok(Self {
-            entity,
-            file: file.to_owned(),
-            inner,
-            missing_columns,
-            rows_read: 0,
-            hasher_input: Vec::new(),
-        })
+        if entity.format.kind() == FileKind::Csv {
+            reader.read_header(entity, file)?;
+        }
+        Ok(reader)
     }
 
-    /// Key or required columns the file's header lacks: every row of such a file is
-    /// quarantined, with this reason.
-    pub fn header_problem(&self) -> Option<String> {
-        let Inner::Csv(state) = &self.inner else {
-            return None;
+    /// Cuts blocks of about `bytes` (tests cut small files at many places).
+    #[cfg(test)]
+    pub fn with_block_bytes(mut self, bytes: usize) -> Self {
+        self.block_bytes = bytes;
+        self
+    }
+
+    /// Reads the header record and resolves the mapped columns' positions.
+    fn read_header(&mut self, entity: &EntityMapping, file: &str) -> Result<(), String> {
+        let mut want = 64 << 10;
+        let (header, consumed, line) = loop {
+            self.fill(want, file)?;
+            // The csv crate reads the header as it read whole files before: same BOM handling,
+            // same line count.
+            let mut reader = csv::ReaderBuilder::new()
+                .terminator(csv::Terminator::Any(b'\n'))
+                .delimiter(entity.format.delimiter())
+                .has_headers(false)
+                .flexible(true)
+                .from_reader(self.pending.as_slice());
+            let mut record = csv::ByteRecord::new();
+            let found = reader
+                .read_byte_record(&mut record)
+                .map_err(|e| format!("{file}: {e}"))?;
+            let position = reader.position();
+            // A record that reaches the end of what is read may go on.
+            if position.byte() as usize >= self.pending.len() && !self.eof {
+                want = self.pending.len() * 2;
+                continue;
+            }
+            if !found {
+                self.done = true;
+                self.headerless = true;
+                return Ok(());
+            }
+            break (record, position.byte() as usize, position.line());
         };
-        let needed: Vec<&String> = self
-            .missing_columns
+        self.pending.drain(..consumed);
+        self.first_line = line;
+        let encoding = entity.format.encoding();
+        let names: Vec<String> = header
             .iter()
-            .filter(|source| {
-                self.entity.columns.iter().any(|c| {
-                    c.source.as_ref() == Some(source)
-                        && (c.required || self.entity.key.contains(&c.name))
-                })
+            .enumerate()
+            .map(|(i, field)| {
+                let field = if i == 0 {
+                    field.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(field)
+                } else {
+                    field
+                };
+                encoding
+                    .decode_without_bom_handling(field)
+                    .0
+                    .trim()
+                    .to_owned()
             })
             .collect();
-        if needed.is_empty() {
-            return None;
+        let index: Vec<Option<usize>> = source_columns(entity)
+            .map(|source| names.iter().position(|h| h == source))
+            .collect();
+        for (source, i) in source_columns(entity).zip(&index) {
+            if i.is_none() {
+                self.missing_columns.push(source.to_owned());
+            }
         }
-        Some(format!(
-            "the header has no column {} ({} column(s) found with separator {:?}: is that the \
-             file's separator?)",
-            needed
-                .iter()
-                .map(|s| format!("{s:?}"))
-                .collect::<Vec<_>>()
-                .join(", "),
-            state.header.len(),
-            self.entity.format.delimiter() as char
-        ))
+        let extra = (0..names.len())
+            .filter(|i| !index.contains(&Some(*i)))
+            .collect();
+        let header_problem = header_problem(entity, &self.missing_columns, names.len());
+        self.layout = Arc::new(FileLayout {
+            entity: entity.clone(),
+            file: file.to_owned(),
+            header: names,
+            index,
+            extra,
+            header_problem,
+        });
+        Ok(())
+    }
+
+    /// Reads until `pending` holds `want` bytes or the input ends.
+    fn fill(&mut self, want: usize, file: &str) -> Result<(), String> {
+        while self.pending.len() < want && !self.eof {
+            let missing = (want - self.pending.len()) as u64;
+            let n = (&mut self.input)
+                .take(missing)
+                .read_to_end(&mut self.pending)
+                .map_err(|e| format!("cannot read {file}: {e}"))?;
+            if n == 0 {
+                self.eof = true;
+            }
+        }
+        Ok(())
+    }
+
+    /// The next block of whole records; `None` at the end of the file.
+    pub fn next_block(&mut self) -> Result<Option<Block>, String> {
+        if self.done {
+            return Ok(None);
+        }
+        let kind = self.layout.entity.format.kind();
+        let delimiter = self.layout.entity.format.delimiter();
+        let mut want = self.block_bytes + (64 << 10);
+        loop {
+            self.fill(want, &self.layout.file.clone())?;
+            let end = match kind {
+                FileKind::Csv => split::csv_record_end(&self.pending, self.block_bytes, delimiter),
+                FileKind::Jsonl => split::line_end(&self.pending, self.block_bytes),
+            };
+            if let Some(end) = end.filter(|&end| end < self.pending.len() || !self.eof) {
+                let rest = self.pending[end..].to_vec();
+                let mut bytes = std::mem::replace(&mut self.pending, rest);
+                bytes.truncate(end);
+                return Ok(Some(Block { bytes, last: false }));
+            }
+            if self.eof {
+                self.done = true;
+                let bytes = std::mem::take(&mut self.pending);
+                return Ok((!bytes.is_empty()).then_some(Block { bytes, last: true }));
+            }
+            // A record longer than what is read: read more.
+            want = self.pending.len() * 2;
+        }
     }
 
     /// Hex fingerprint of the bytes read so far (the whole file once reading is done).
     pub fn file_hash(&self) -> String {
-        let hasher = match &self.inner {
-            Inner::Csv(state) => &state.reader.get_ref().hasher,
-            Inner::Jsonl(state) => &state.reader.get_ref().hasher,
-            Inner::Empty => return format!("{:032x}", XxHash3_128::oneshot(b"")),
-        };
-        format!("{:032x}", hasher.finish_128())
-    }
-
-    /// Reads the next chunk; `None` at the end of the file. Rows that cannot be read are
-    /// appended to `quarantine`.
-    pub fn next_chunk(
-        &mut self,
-        quarantine: &mut Vec<Quarantined>,
-    ) -> Result<Option<RawChunk>, String> {
-        let columns = source_columns(self.entity).count();
-        let mut chunk = ChunkBuilder::new(columns);
-        let header_problem = self.header_problem();
-        let max_field = self.entity.format.max_field_bytes();
-        let encoding = self.entity.format.encoding();
-        let mut extra = Map::new();
-        while chunk.lines.len() < CHUNK_ROWS {
-            // Values borrow from the current record, so the vector lives for one row.
-            let mut values: Vec<Option<Cow<str>>> = Vec::with_capacity(columns);
-            extra.clear();
-            let (line, problem) = match &mut self.inner {
-                Inner::Empty => break,
-                Inner::Csv(state) => {
-                    match state.reader.read_byte_record(&mut state.record) {
-                        Ok(true) => {}
-                        Ok(false) => break,
-                        Err(e) => return Err(format!("{}: {e}", self.file)),
-                    }
-                    let record = &state.record;
-                    let line = record.position().map_or(0, |p| p.line());
-                    if record.len() == 1 && field(record, 0).is_empty() {
-                        continue; // a blank line is not a row
-                    }
-                    self.rows_read += 1;
-                    let problem = if let Some(problem) = &header_problem {
-                        Some((None, problem.clone()))
-                    } else if record.len() != state.header.len() {
-                        Some((
-                            None,
-                            format!(
-                                "expected {} fields, found {}",
-                                state.header.len(),
-                                record.len()
-                            ),
-                        ))
-                    } else {
-                        decode_csv_row(state, encoding, max_field, &mut values, &mut extra)
-                            .err()
-                            .map(|(column, reason)| (Some(column), reason))
-                    };
-                    (line, problem)
-                }
-                Inner::Jsonl(state) => {
-                    state.buffer.clear();
-                    let n = state
-                        .reader
-                        .read_until(b'\n', &mut state.buffer)
-                        .map_err(|e| format!("{}: {e}", self.file))?;
-                    if n == 0 {
-                        break;
-                    }
-                    state.line += 1;
-                    if state.buffer.trim_ascii().is_empty() {
-                        continue;
-                    }
-                    self.rows_read += 1;
-                    let problem = decode_json_row(
-                        self.entity,
-                        &state.buffer,
-                        max_field,
-                        &mut values,
-                        &mut extra,
-                    )
-                    .err();
-                    (state.line, problem)
-                }
-            };
-            if let Some((column, reason)) = problem {
-                quarantine.push(Quarantined {
-                    file: self.file.clone(),
-                    line,
-                    column,
-                    reason,
-                    record: self.current_record_text(),
-                });
-                continue;
-            }
-            chunk.push(line, &values, &extra, &mut self.hasher_input);
+        if self.headerless {
+            return format!("{:032x}", XxHash3_128::oneshot(b""));
         }
-        Ok((!chunk.lines.is_empty()).then(|| chunk.finish()))
+        format!("{:032x}", self.input.hasher.finish_128())
     }
+}
 
-    /// The current row as text, for the quarantine (lossily decoded, at most 64 KiB).
-    fn current_record_text(&self) -> String {
-        const MAX: usize = 64 * 1024;
-        let mut text = match &self.inner {
-            Inner::Csv(state) => {
-                let sep = [self.entity.format.delimiter()];
-                let record = &state.record;
-                let fields: Vec<&[u8]> = (0..record.len()).map(|i| field(record, i)).collect();
-                let bytes = fields.join(&sep[..]);
-                self.entity
-                    .format
-                    .encoding()
-                    .decode_without_bom_handling(&bytes)
-                    .0
-                    .into_owned()
-            }
-            Inner::Jsonl(state) => String::from_utf8_lossy(state.buffer.trim_ascii()).into_owned(),
-            Inner::Empty => String::new(),
-        };
-        if text.len() > MAX {
-            let total = text.len();
-            let mut cut = MAX;
-            while !text.is_char_boundary(cut) {
-                cut -= 1;
-            }
-            text.truncate(cut);
-            text.push_str(&format!("… (truncated, {total} bytes)"));
-        }
-        text
+/// Why every row of a file must be quarantined: key or required columns missing from its
+/// header.
+fn header_problem(entity: &EntityMapping, missing: &[String], found: usize) -> Option<String> {
+    let needed: Vec<&String> = missing
+        .iter()
+        .filter(|source| {
+            entity.columns.iter().any(|c| {
+                c.source.as_ref() == Some(source) && (c.required || entity.key.contains(&c.name))
+            })
+        })
+        .collect();
+    if needed.is_empty() {
+        return None;
     }
+    Some(format!(
+        "the header has no column {} ({found} column(s) found with separator {:?}: is that the \
+         file's separator?)",
+        needed
+            .iter()
+            .map(|s| format!("{s:?}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        entity.format.delimiter() as char
+    ))
 }
 
 /// Source names of the mapped columns that come from the file, in mapping order.
@@ -450,215 +402,105 @@ pub fn source_columns(entity: &EntityMapping) -> impl Iterator<Item = &str> {
     entity.columns.iter().filter_map(|c| c.source.as_deref())
 }
 
-/// Decodes the mapped and extra fields of a CSV record; an error names the column.
-fn decode_csv_row<'r>(
-    state: &'r CsvState,
-    encoding: &'static encoding_rs::Encoding,
-    max_field: usize,
-    values: &mut Vec<Option<Cow<'r, str>>>,
-    extra: &mut Map<String, Value>,
-) -> Result<(), (String, String)> {
-    let record = &state.record;
-    let decode = |i: usize| -> Result<Option<Cow<'r, str>>, (String, String)> {
-        let bytes = field(record, i);
-        if bytes.len() > max_field {
-            return Err((
-                state.header[i].clone(),
-                format!(
-                    "field is {} bytes, over the {max_field}-byte limit",
-                    bytes.len()
-                ),
-            ));
-        }
-        if bytes.is_empty() {
-            return Ok(None);
-        }
-        match encoding.decode_without_bom_handling_and_without_replacement(bytes) {
-            Some(text) => Ok(Some(text)),
-            None => Err((
-                state.header[i].clone(),
-                format!("undecodable bytes (not valid {})", encoding.name()),
-            )),
-        }
-    };
-    for index in &state.index {
-        values.push(match index {
-            Some(i) => decode(*i)?,
-            None => None,
-        });
-    }
-    for &i in &state.extra {
-        if let Some(text) = decode(i)? {
-            extra.insert(state.header[i].clone(), Value::String(text.into_owned()));
-        }
-    }
-    Ok(())
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::mapping::SourceMapping;
+    use crate::ingest::parse::parse_block;
 
-/// Field `i` of a record, without the '\r' of a CRLF line end.
-fn field(record: &csv::ByteRecord, i: usize) -> &[u8] {
-    let bytes = record.get(i).unwrap_or_default();
-    if i + 1 == record.len() {
-        bytes.strip_suffix(b"\r").unwrap_or(bytes)
-    } else {
-        bytes
-    }
-}
-
-/// Parses a JSON line and picks the mapped values (dotted paths) and the rest.
-fn decode_json_row<'a>(
-    entity: &EntityMapping,
-    line: &[u8],
-    max_field: usize,
-    values: &mut Vec<Option<Cow<'a, str>>>,
-    extra: &mut Map<String, Value>,
-) -> Result<(), (Option<String>, String)> {
-    let text = std::str::from_utf8(line)
-        .map_err(|e| (None, format!("undecodable bytes (not valid UTF-8): {e}")))?;
-    let object = match serde_json::from_str::<Value>(text) {
-        Ok(Value::Object(object)) => object,
-        Ok(other) => {
-            return Err((
-                None,
-                format!("expected a JSON object, found {}", json_kind(&other)),
-            ));
-        }
-        Err(e) => return Err((None, format!("invalid JSON: {e}"))),
-    };
-    let mut leaves = Vec::new();
-    flatten("", &object, &mut leaves);
-    for source in source_columns(entity) {
-        let value = leaves
-            .iter_mut()
-            .find(|(path, _)| path == source)
-            .and_then(|(_, value)| value.take());
-        let text = match value {
-            None | Some(Value::Null) => None,
-            Some(Value::String(s)) if s.is_empty() => None,
-            Some(Value::String(s)) => Some(s),
-            Some(other) => Some(other.to_string()),
-        };
-        if let Some(text) = &text
-            && text.len() > max_field
-        {
-            return Err((
-                Some(source.to_owned()),
-                format!(
-                    "field is {} bytes, over the {max_field}-byte limit",
-                    text.len()
-                ),
-            ));
-        }
-        values.push(text.map(Cow::Owned));
-    }
-    for (path, value) in leaves {
-        if let Some(value) = value {
-            extra.insert(path, value);
-        }
-    }
-    Ok(())
-}
-
-/// Leaves of a JSON object by dotted path (arrays are leaves).
-fn flatten(prefix: &str, object: &Map<String, Value>, out: &mut Vec<(String, Option<Value>)>) {
-    for (key, value) in object {
-        let path = if prefix.is_empty() {
-            key.clone()
-        } else {
-            format!("{prefix}.{key}")
-        };
-        match value {
-            Value::Object(inner) => flatten(&path, inner, out),
-            leaf => out.push((path, Some(leaf.clone()))),
-        }
-    }
-}
-
-fn json_kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
-struct ChunkBuilder {
-    lines: Vec<u64>,
-    columns: Vec<StringBuilder>,
-    extra: StringBuilder,
-    row_hashes: Vec<u128>,
-}
-
-impl ChunkBuilder {
-    fn new(columns: usize) -> Self {
-        Self {
-            lines: Vec::with_capacity(CHUNK_ROWS),
-            columns: (0..columns)
-                .map(|_| StringBuilder::with_capacity(CHUNK_ROWS, CHUNK_ROWS * 8))
-                .collect(),
-            extra: StringBuilder::new(),
-            row_hashes: Vec::with_capacity(CHUNK_ROWS),
+    fn mapping(delimiter: char) -> EntityMapping {
+        let text = format!(
+            "source = \"t\"\ndescription = \"t\"\n[format]\nkind = \"csv\"\n\
+             delimiter = \"{delimiter}\"\n[[entities]]\nname = \"e\"\ntable = \"raw.t\"\n\
+             description = \"t\"\nfiles = [\"*.csv\"]\nkey = [\"a\"]\ncolumns = [\n\
+             {{ source = \"a\", name = \"a\" }},\n{{ source = \"b\", name = \"b\" }},\n\
+             {{ source = \"c\", name = \"c\" }},\n]\n"
+        );
+        match SourceMapping::parse("t.toml", &text) {
+            Ok(source) => source.entities[0].clone(),
+            Err(e) => panic!("{e}"),
         }
     }
 
-    fn push(
-        &mut self,
-        line: u64,
-        values: &[Option<Cow<str>>],
-        extra: &Map<String, Value>,
-        hash_input: &mut Vec<u8>,
-    ) {
-        hash_input.clear();
-        for (builder, value) in self.columns.iter_mut().zip(values) {
-            builder.append_option(value.as_deref());
-            // Each value is framed so that ("ab", "c") and ("a", "bc") differ, and null
-            // differs from the empty string.
-            match value {
-                Some(v) => {
-                    hash_input.push(1);
-                    hash_input.extend_from_slice(&(v.len() as u64).to_le_bytes());
-                    hash_input.extend_from_slice(v.as_bytes());
-                }
-                None => hash_input.push(0),
+    /// (line, values or reason) of every row, read block by block.
+    fn rows_by_blocks(entity: &EntityMapping, bytes: &[u8], block: usize) -> Vec<(u64, String)> {
+        let input = Box::new(std::io::Cursor::new(bytes.to_vec()));
+        let mut reader = RowReader::new(entity, "t.csv", input)
+            .unwrap()
+            .with_block_bytes(block);
+        let mut next_line = reader.first_line;
+        let mut rows = Vec::new();
+        while let Some(block) = reader.next_block().unwrap() {
+            let mut parsed = parse_block(&reader.layout, &block).unwrap();
+            parsed.place(next_line);
+            next_line += parsed.newlines;
+            for row in 0..parsed.raw.len() {
+                let values: Vec<String> = (0..3)
+                    .map(|i| format!("{:?}", parsed.raw.value(i, row)))
+                    .collect();
+                rows.push((parsed.raw.lines[row], values.join("|")));
+            }
+            for q in parsed.quarantine {
+                rows.push((q.line, format!("{:?}: {}", q.column, q.reason)));
             }
         }
-        if extra.is_empty() {
-            self.extra.append_null();
-        } else {
-            // A map serializes as the object it holds, without a copy into a Value.
-            let json = serde_json::to_string(extra).unwrap_or_default();
-            hash_input.extend_from_slice(json.as_bytes());
-            self.extra.append_value(json);
+        rows.sort();
+        rows
+    }
+
+    #[test]
+    fn blocks_read_as_the_whole_file_does() {
+        let entity = mapping(',');
+        let file = "\u{feff}a,b,c\n\
+                    1,x,y\n\
+                    \n\
+                    2,\"quoted, with a comma\",\"and\na newline\"\n\
+                    3,\"escaped \"\" quote\",z\r\n\
+                    \"4\",x\"y,\"\"\n\
+                    5,too,many,fields\n\
+                    6,\"\",\"\"\"\n\"\"\"\n\
+                    \r\n\
+                    7,caf\u{e9},\u{e9}t\u{e9}\n\
+                    8,last,no newline";
+        let whole = rows_by_blocks(&entity, file.as_bytes(), 1 << 20);
+        assert_eq!(whole.len(), 8, "{whole:#?}");
+        // Lines as the csv crate reports them: where the previous record ended.
+        assert_eq!(whole[0].0, 2);
+        assert_eq!(
+            whole[1],
+            (
+                3,
+                "Some(\"2\")|Some(\"quoted, with a comma\")|Some(\"and\\na newline\")".to_owned()
+            )
+        );
+        for block in 1..file.len() {
+            assert_eq!(
+                rows_by_blocks(&entity, file.as_bytes(), block),
+                whole,
+                "blocks of {block}"
+            );
         }
-        self.row_hashes.push(XxHash3_128::oneshot(hash_input));
-        self.lines.push(line);
     }
 
-    fn finish(mut self) -> RawChunk {
-        RawChunk {
-            lines: self.lines,
-            columns: self.columns.iter_mut().map(|b| b.finish()).collect(),
-            extra: self.extra.finish(),
-            row_hashes: self.row_hashes,
+    #[test]
+    fn undecodable_bytes_are_found_in_any_block() {
+        let entity = mapping(';');
+        let mut file = b"a;b;c\n1;ok;ok\n2;\xe9t\xe9;x\n3;\xc3;\xa9\n4;\xc3\xa9;y\n".to_vec();
+        file.extend_from_slice(b"5;z;z\n");
+        let whole = rows_by_blocks(&entity, &file, 1 << 20);
+        for (line, column) in [(3, "b"), (4, "b")] {
+            assert!(
+                whole.iter().any(|(l, text)| *l == line
+                    && text.starts_with(&format!("Some({column:?}): undecodable bytes"))),
+                "{whole:#?}"
+            );
         }
-    }
-}
-
-impl RawChunk {
-    pub fn len(&self) -> usize {
-        self.lines.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.lines.is_empty()
-    }
-
-    /// Text of mapped source column `i` at `row`.
-    pub fn value(&self, i: usize, row: usize) -> Option<&str> {
-        let column = &self.columns[i];
-        column.is_valid(row).then(|| column.value(row))
+        for block in 1..file.len() {
+            assert_eq!(
+                rows_by_blocks(&entity, &file, block),
+                whole,
+                "blocks of {block}"
+            );
+        }
     }
 }

@@ -4,9 +4,10 @@
 //! returned [`DataFile`]s to [`Lake::commit`]. If the write fails midway, the files written so
 //! far are deleted (best effort: files no manifest names are invisible anyway).
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
-use arrow::array::RecordBatch;
+use arrow::array::{Array, AsArray, RecordBatch};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use futures::{Stream, StreamExt};
 use object_store::ObjectStoreExt;
@@ -89,7 +90,7 @@ impl TableWriter {
             validate_batch(def, &batch, self.rows)?;
         }
         if self.current.is_none() {
-            self.current = Some(self.open_file()?);
+            self.current = Some(self.open_file(Some(&batch))?);
         }
         let Some(file) = self.current.as_mut() else {
             return Ok(());
@@ -113,7 +114,7 @@ impl TableWriter {
     /// one empty file, which carries the table's schema.
     pub async fn finish(mut self) -> Result<Vec<DataFile>> {
         if self.current.is_none() && self.files.is_empty() {
-            self.current = Some(self.open_file()?);
+            self.current = Some(self.open_file(None)?);
         }
         self.close_file().await?;
         Ok(std::mem::take(&mut self.files))
@@ -176,7 +177,8 @@ impl TableWriter {
         }
     }
 
-    fn open_file(&self) -> Result<OpenFile> {
+    /// Starts a file; its encodings are chosen from `first`, the first rows it will hold.
+    fn open_file(&self, first: Option<&RecordBatch>) -> Result<OpenFile> {
         let relative = format!("data/part-{}.parquet", uuid::Uuid::new_v4().simple());
         let path: Path = self.lake.data_file_path(
             &self.name,
@@ -187,14 +189,17 @@ impl TableWriter {
             },
         );
         let object = BufWriter::new(self.lake.store().clone(), path);
-        let properties = with_bloom_filters(
+        let mut properties = with_bloom_filters(
             WriterProperties::builder()
                 .set_compression(Compression::ZSTD(ZstdLevel::try_new(1).unwrap_or_default()))
                 .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
                 .set_created_by(format!("amigo {}", env!("CARGO_PKG_VERSION"))),
             &self.schema,
-        )
-        .build();
+        );
+        for name in first.map(mostly_distinct_columns).unwrap_or_default() {
+            properties = properties.set_column_dictionary_enabled(ColumnPath::from(name), false);
+        }
+        let properties = properties.build();
         let writer = AsyncArrowWriter::try_new(object, self.schema.clone(), Some(properties))
             .map_err(|source| LakeError::Parquet {
                 context: format!("starting a file of {}", self.name),
@@ -258,6 +263,57 @@ impl TableWriter {
             source,
         })
     }
+}
+
+/// Rows sampled to judge a column's cardinality.
+const CARDINALITY_SAMPLE: usize = 4096;
+
+/// Columns whose first values are not mostly repeats (over 10% distinct: ids, free text,
+/// hashes, line numbers, an order's fields repeated on its few lines): they are written without
+/// a dictionary. Interning each value is the writer's biggest cost, such dictionaries outgrow
+/// their page and fall back to plain encoding anyway, and zstd still finds the repeats.
+/// Columns of a few values (statuses, countries, currencies, constants) keep it.
+fn mostly_distinct_columns(batch: &RecordBatch) -> Vec<String> {
+    let rows = batch.num_rows().min(CARDINALITY_SAMPLE);
+    let mut names = Vec::new();
+    for (field, column) in batch.schema().fields().iter().zip(batch.columns()) {
+        let column = column.slice(0, rows);
+        let present = column.len() - column.null_count();
+        if present < 64 {
+            continue;
+        }
+        let distinct = match column.data_type() {
+            DataType::Utf8 => {
+                let strings = column.as_string::<i32>();
+                strings.iter().flatten().collect::<HashSet<&str>>().len()
+            }
+            data_type => match data_type.primitive_width() {
+                Some(width) => {
+                    let data = column.to_data();
+                    let Some(values) = data.buffers().first() else {
+                        continue;
+                    };
+                    let start = data.offset() * width;
+                    let bytes = values.as_slice().get(start..start + rows * width);
+                    let Some(bytes) = bytes else {
+                        continue;
+                    };
+                    bytes
+                        .chunks_exact(width)
+                        .enumerate()
+                        .filter(|(row, _)| column.is_valid(*row))
+                        .map(|(_, value)| value)
+                        .collect::<HashSet<&[u8]>>()
+                        .len()
+                }
+                None => continue,
+            },
+        };
+        if distinct * 10 > present {
+            names.push(field.name().clone());
+        }
+    }
+    names
 }
 
 /// Gives a canonical table's columns their model type where the data's type is an obvious
