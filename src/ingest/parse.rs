@@ -136,8 +136,11 @@ fn read_records(delimiter: u8, block: &Block) -> Result<CsvRecords, String> {
     let mut records = Vec::new();
     let (mut read, mut written, mut ended) = (0, 0, 0);
     loop {
-        // The line where the previous record ended, as the csv crate reports it.
-        let line = core.line() - 1;
+        // The line the record starts on: csv-core skips blank lines ('\n' alone) before a
+        // record without reporting them, so they are counted here. (The csv crate reports the
+        // line where the previous record ended, which depends on where a block starts.)
+        let blank_lines = input[read..].iter().take_while(|&&b| b == b'\n').count() as u64;
+        let line = core.line() - 1 + blank_lines;
         let (start, first_end) = (written, ended);
         let result = loop {
             let at_end = read == input.len();

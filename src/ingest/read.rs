@@ -464,12 +464,12 @@ mod tests {
                     8,last,no newline";
         let whole = rows_by_blocks(&entity, file.as_bytes(), 1 << 20);
         assert_eq!(whole.len(), 8, "{whole:#?}");
-        // Lines as the csv crate reports them: where the previous record ended.
+        // Lines where the records start, blank lines counted.
         assert_eq!(whole[0].0, 2);
         assert_eq!(
             whole[1],
             (
-                3,
+                4,
                 "Some(\"2\")|Some(\"quoted, with a comma\")|Some(\"and\\na newline\")".to_owned()
             )
         );

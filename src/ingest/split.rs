@@ -78,8 +78,9 @@ mod tests {
         let bytes = b"a,b\nc,d\ne,f\n";
         assert_eq!(csv_record_end(bytes, 0, b','), Some(4));
         assert_eq!(csv_record_end(bytes, 4, b','), Some(8));
+        assert_eq!(csv_record_end(bytes, 5, b','), Some(8));
         assert_eq!(
-            csv_record_end(bytes, 5, b','),
+            csv_record_end(bytes, 9, b','),
             None,
             "what follows is unknown"
         );
