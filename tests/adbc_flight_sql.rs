@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use common::{PASSWORD, start};
@@ -17,7 +17,10 @@ fn venv() -> PathBuf {
 
 fn install_venv() -> PathBuf {
     let venv = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("adbc-venv");
-    let requirements = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/adbc/requirements.txt");
+    let requirements = std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"),
+    )
+    .join("tests/adbc/requirements.txt");
     let wanted = std::fs::read_to_string(&requirements).expect("requirements");
     let marker = venv.join("amigo-requirements.txt");
     if std::fs::read_to_string(&marker).ok().as_deref() == Some(wanted.as_str()) {
@@ -43,7 +46,10 @@ fn install_venv() -> PathBuf {
 async fn the_adbc_driver_from_pypi_passes_every_check() {
     let python = venv().join("bin/python");
     let server = start().await;
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/adbc/check_flight_sql.py");
+    let script = std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"),
+    )
+    .join("tests/adbc/check_flight_sql.py");
     let uri = format!("grpc://{}", server.addr);
     // The script blocks; the server keeps serving on the runtime's other threads.
     let output = tokio::task::spawn_blocking(move || {

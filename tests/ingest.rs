@@ -5,7 +5,14 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/sample");
+/// The bundled sample data, found at run time: the binary may have been built from another
+/// checkout sharing the build cache.
+fn sample() -> std::path::PathBuf {
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"),
+    )
+    .join("data/sample")
+}
 
 fn amigo(lake: &Path, args: &[&str], envs: &[(&str, &str)]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_amigo"));
@@ -69,7 +76,7 @@ fn count(lake: &Path, sql: &str) -> i64 {
 
 /// (source, native directory) of every sample source.
 fn sources() -> Vec<(&'static str, PathBuf)> {
-    let native = Path::new(SAMPLE).join("native");
+    let native = sample().join("native");
     vec![
         ("cegid", native.join("cegid")),
         ("shopify", native.join("shopify")),
@@ -131,10 +138,9 @@ fn every_native_file_loads_with_the_manifest_counts_and_reloading_changes_nothin
     for (source, path) in sources() {
         ingest(&lake, source, &[&path]);
     }
-    let manifest: Value = serde_json::from_str(
-        &std::fs::read_to_string(Path::new(SAMPLE).join("manifest.json")).unwrap(),
-    )
-    .unwrap();
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(sample().join("manifest.json")).unwrap())
+            .unwrap();
     for (file, table) in TABLES {
         let expected = manifest["files"][file].as_i64().unwrap();
         assert_eq!(
@@ -208,7 +214,7 @@ fn every_native_file_loads_with_the_manifest_counts_and_reloading_changes_nothin
 fn a_changed_record_becomes_a_new_version_and_history_answers_as_of_queries() {
     let dir = tempfile::tempdir().unwrap();
     let lake = new_lake(dir.path());
-    let cegid = Path::new(SAMPLE).join("native/cegid");
+    let cegid = sample().join("native/cegid");
     ingest(&lake, "cegid", &[&cegid.join("ETABLISSEMENTS.csv")]);
     ingest(&lake, "cegid", &[&cegid.join("CLIENTS.csv")]);
     let first = query(
@@ -281,7 +287,7 @@ fn a_changed_record_becomes_a_new_version_and_history_answers_as_of_queries() {
 fn a_killed_ingest_leaves_the_lake_as_it_was_and_a_rerun_completes_it() {
     let dir = tempfile::tempdir().unwrap();
     let lake = new_lake(dir.path());
-    let cegid = Path::new(SAMPLE).join("native/cegid");
+    let cegid = sample().join("native/cegid");
     ingest(&lake, "cegid", &[&cegid.join("ETABLISSEMENTS.csv")]);
     let tickets = cegid.join("TICKETS.csv");
     let killed = amigo(
@@ -348,7 +354,7 @@ fn assert_reason(rows: &[(i64, String, String)], line: i64, column: &str, reason
 fn malformed_files_quarantine_every_bad_row_with_its_reason_and_load_the_good_ones() {
     let dir = tempfile::tempdir().unwrap();
     let lake = new_lake(dir.path());
-    let cegid = Path::new(SAMPLE).join("native/cegid");
+    let cegid = sample().join("native/cegid");
     ingest(&lake, "cegid", &[&cegid.join("ETABLISSEMENTS.csv")]);
     let header = "CODE_CLIENT;CIVILITE;NOM;PRENOM;EMAIL;TELEPHONE;DATE_NAISSANCE;ADRESSE1;ADRESSE2;\
                   CODE_POSTAL;VILLE;REGION;PAYS;LANGUE;ETABLISSEMENT;VENDEUR;ORIGINE;DATE_CREATION;\

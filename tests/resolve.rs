@@ -46,7 +46,10 @@ fn copy_dir(from: &Path, to: &Path) {
 fn sample_lake() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
     copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("data/lake"),
+        &std::path::PathBuf::from(
+            std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"),
+        )
+        .join("data/lake"),
         dir.path(),
     );
     dir

@@ -3,7 +3,7 @@
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -35,7 +35,10 @@ fn install_venv() -> PathBuf {
             .status()
             .expect("python3 -m venv");
         assert!(status.success(), "creating {}", venv.display());
-        let requirements = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/s3/requirements.txt");
+        let requirements = std::path::PathBuf::from(
+            std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"),
+        )
+        .join("tests/s3/requirements.txt");
         let status = Command::new(venv.join("bin/pip"))
             .args(["install", "--quiet", "-r"])
             .arg(requirements)
@@ -259,7 +262,10 @@ async fn ingest_reads_exports_from_s3_into_a_lake_on_s3() {
         .with_region("us-east-1")
         .build()
         .expect("s3 store");
-    let native = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample/native/cegid");
+    let native = std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"),
+    )
+    .join("data/sample/native/cegid");
     for name in [
         "ETABLISSEMENTS.csv",
         "CLIENTS.csv",

@@ -17,7 +17,10 @@ use datafusion::arrow::util::pretty::pretty_format_batches_with_options;
 use datafusion::prelude::SessionContext;
 
 fn reference_path() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(amigo_udfs::docs::FUNCTION_REFERENCE_PATH)
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"),
+    )
+    .join(amigo_udfs::docs::FUNCTION_REFERENCE_PATH)
 }
 
 #[test]

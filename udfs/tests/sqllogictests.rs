@@ -102,7 +102,10 @@ fn slt_files(dir: &Path, filter: Option<&str>) -> std::io::Result<Vec<PathBuf>> 
 async fn main() -> ExitCode {
     // `cargo test` passes libtest flags (e.g. `--nocapture`); the first free argument filters.
     let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/slt");
+    let dir = std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"),
+    )
+    .join("tests/slt");
     let files = match slt_files(&dir, filter.as_deref()) {
         Ok(files) => files,
         Err(e) => {
