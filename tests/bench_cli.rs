@@ -240,3 +240,54 @@ fn bench_serve_exports_looks_up_and_serves_concurrent_clients() {
         "{stdout}"
     );
 }
+
+/// `amigo bench resolve` on a small generated data set: the pipeline runs in a child process and
+/// the accuracy figures agree with the ground truth's own counts.
+#[test]
+fn bench_resolve_scores_the_pipeline_against_the_ground_truth() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let json = dir.path().join("resolve.json");
+    let output = Command::new(env!("CARGO_BIN_EXE_amigo"))
+        .args(["bench", "resolve", "--customers", "400"])
+        .arg("--data")
+        .arg(dir.path().join("data"))
+        .arg("--json")
+        .arg(&json)
+        .env_remove("AMIGO_BENCH_DATA")
+        .output()
+        .expect("run amigo");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "amigo bench resolve failed:\nstdout: {stdout}\nstderr: {stderr}"
+    );
+    assert!(stdout.contains("amigo recall per corruption"), "{stdout}");
+
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&json).expect("read json")).expect("json");
+    let runs = report["runs"].as_array().expect("runs");
+    assert_eq!(runs.len(), 1, "no --splink: amigo only");
+    let amigo = &runs[0];
+    assert_eq!(amigo["tool"], "amigo");
+    assert!(amigo["peak_memory_mib"].as_f64().expect("memory") > 1.0);
+    let accuracy = &amigo["accuracy"];
+    // Every generated record is linked and scored.
+    let records = accuracy["records"].as_i64().expect("records");
+    let truth: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dir.path().join("data/manifest.json")).expect("manifest"),
+    )
+    .expect("manifest json");
+    assert_eq!(
+        records,
+        truth["customers"].as_i64().expect("customers"),
+        "{truth}"
+    );
+    let correct = accuracy["correct_pairs"].as_i64().expect("correct");
+    let predicted = accuracy["predicted_pairs"].as_i64().expect("predicted");
+    let true_pairs = accuracy["true_pairs"].as_i64().expect("true");
+    assert!(correct <= predicted && correct <= true_pairs && true_pairs > 0);
+    let precision = accuracy["pairwise_precision"].as_f64().expect("precision");
+    assert!((precision - correct as f64 / predicted as f64).abs() < 1e-9);
+    assert!(precision > 0.9, "{accuracy}");
+}

@@ -5,6 +5,8 @@
 //! - [`functions`]: values per second of every amigo SQL function, and DuckDB's
 //!   `jaro_winkler_similarity` / `levenshtein` on the same pairs.
 //! - [`ingest`]: rows per second of `amigo ingest` on the native exports, end to end.
+//! - [`resolve`]: `amigo resolve` at seed scale (time, peak memory, accuracy), and Splink on
+//!   the same records.
 //! - [`serve`]: the Flight SQL server with real clients: export throughput, lookup latency,
 //!   concurrent clients.
 //!
@@ -13,6 +15,7 @@
 
 pub mod functions;
 pub mod ingest;
+pub mod resolve;
 pub mod serve;
 
 use std::path::{Path, PathBuf};

@@ -11,6 +11,9 @@ use crate::bench::functions::{
     render_report, run_duckdb, run_functions,
 };
 use crate::bench::ingest::{render_report as render_ingest_report, run_ingest_bench};
+use crate::bench::resolve::{
+    ResolveBenchConfig, render_report as render_resolve_report, run_resolve_bench,
+};
 use crate::bench::serve::{
     DEFAULT_KEYS_SQL, DEFAULT_LOOKUP_SQL, Part, ServeBenchConfig,
     render_report as render_serve_report, run_serve_bench,
@@ -32,6 +35,30 @@ pub enum BenchCommand {
     /// The Flight SQL server with real clients: export throughput (ADBC, Flight) against a local
     /// Parquet read, prepared lookup latency, and many concurrent clients
     Serve(ServeArgs),
+    /// `amigo resolve` at seed scale: time, peak memory and accuracy against the generator's
+    /// ground truth, optionally side by side with Splink on the same records
+    Resolve(ResolveArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ResolveArgs {
+    /// Customer records to generate (the seed volume: 1.2M)
+    #[arg(long, default_value_t = 1_200_000)]
+    pub customers: u64,
+    /// Generator seed
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Directory for the generated data, reused when it already holds the same seed and size
+    /// (default: $HOME/.cache/amigo/bench/seed-<customers>)
+    #[arg(long, value_name = "DIR", env = "AMIGO_BENCH_DATA")]
+    pub data: Option<PathBuf>,
+    /// Also run Splink (DuckDB backend, installed from PyPI into
+    /// $HOME/.cache/amigo/splink-venv on first use) on the same records
+    #[arg(long)]
+    pub splink: bool,
+    /// Save the results as JSON here
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -167,6 +194,7 @@ pub async fn run(args: BenchArgs) -> CliResult<()> {
         BenchCommand::Functions(args) => functions(args).await,
         BenchCommand::Ingest(args) => ingest(args).await.map_err(|e| e.to_string()),
         BenchCommand::Serve(args) => serve(args).await.map_err(|e| e.to_string()),
+        BenchCommand::Resolve(args) => resolve(args).await.map_err(|e| e.to_string()),
     }
 }
 
@@ -258,17 +286,49 @@ async fn ingest(args: IngestArgs) -> Result<(), BenchError> {
     Ok(())
 }
 
-async fn serve(args: ServeArgs) -> Result<(), BenchError> {
-    let data_dir = match args.data {
-        Some(dir) => dir,
+async fn resolve(args: ResolveArgs) -> Result<(), BenchError> {
+    let dir = bench_data_dir(args.data, args.customers)?;
+    let (seed, customers) = (args.seed, args.customers);
+    let data = tokio::task::spawn_blocking(move || ensure_generated(&dir, seed, customers))
+        .await
+        .map_err(|e| BenchError::Data(format!("the generator stopped: {e}")))??;
+    let work = tempfile::Builder::new()
+        .prefix("amigo-bench-resolve-")
+        .tempdir()
+        .map_err(|e| BenchError::Data(format!("cannot create a temporary directory: {e}")))?;
+    let config = ResolveBenchConfig {
+        customers,
+        seed,
+        splink: args.splink,
+    };
+    let report = run_resolve_bench(&data, work.path(), &config).await?;
+    print!("{}", render_resolve_report(&report));
+    if let Some(path) = &args.json {
+        let mut json = serde_json::to_vec_pretty(&report)
+            .map_err(|e| BenchError::Data(format!("serializing the report: {e}")))?;
+        json.push(b'\n');
+        std::fs::write(path, json).map_err(crate::bench::io_err(path))?;
+        eprintln!("results saved to {}", path.display());
+    }
+    Ok(())
+}
+
+/// The generated data's directory: the one given, else `$HOME/.cache/amigo/bench/seed-<n>`.
+fn bench_data_dir(given: Option<PathBuf>, customers: u64) -> Result<PathBuf, BenchError> {
+    match given {
+        Some(dir) => Ok(dir),
         None => std::env::var_os("HOME")
             .map(|home| {
                 PathBuf::from(home)
                     .join(".cache/amigo/bench")
-                    .join(format!("seed-{}", args.customers))
+                    .join(format!("seed-{customers}"))
             })
-            .ok_or_else(|| BenchError::Data("HOME is not set: give --data DIR".into()))?,
-    };
+            .ok_or_else(|| BenchError::Data("HOME is not set: give --data DIR".into())),
+    }
+}
+
+async fn serve(args: ServeArgs) -> Result<(), BenchError> {
+    let data_dir = bench_data_dir(args.data, args.customers)?;
     let parts = if args.only.is_empty() {
         vec![Part::Export, Part::Lookup, Part::Concurrency]
     } else {
