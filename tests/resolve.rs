@@ -167,3 +167,107 @@ fn a_step_runs_alone_and_explains_itself() {
         String::from_utf8_lossy(&output.stderr).contains("no such step (steps: normalize, block")
     );
 }
+
+fn amigo_fails(lake: &Path, args: &[&str]) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_amigo"))
+        .args(args)
+        .env("AMIGO_LAKE", lake)
+        .output()
+        .expect("run amigo");
+    assert!(!output.status.success(), "amigo {args:?} succeeded");
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn a_steward_unmerges_and_links_with_amigo_decide() {
+    let lake = sample_lake();
+    let lake = lake.path();
+    // Before any resolve there is nothing to decide about.
+    let error = amigo_fails(lake, &["decide", "must-link", "cegid:1", "web:2"]);
+    assert!(error.contains("run `amigo resolve` once first"), "{error}");
+    amigo(lake, &["resolve"]);
+
+    // A record of a three-record cluster whose two other records are linked directly (else
+    // they were together only through it), and two records alone in theirs.
+    let trio = query(
+        lake,
+        "WITH trio AS (
+             SELECT l.record_id, l.unified_id FROM unified.customer_links l
+             JOIN unified.customers c ON c.unified_id = l.unified_id
+             WHERE c.source_records = 3)
+         SELECT t.record_id, e.left_id, e.right_id, t.unified_id
+         FROM unified.match_edges e
+         JOIN trio k ON k.record_id = e.left_id
+         JOIN trio t ON t.unified_id = k.unified_id
+          AND t.record_id <> e.left_id AND t.record_id <> e.right_id
+         ORDER BY t.unified_id, t.record_id LIMIT 1",
+    );
+    let [leaver, left, right, trio_id] = &trio[0][..] else {
+        panic!("no three-record cluster: {trio:?}");
+    };
+    let singles = query(
+        lake,
+        "SELECT l.record_id FROM unified.customer_links l
+         JOIN unified.customers c ON c.unified_id = l.unified_id
+         WHERE c.source_records = 1 ORDER BY l.record_id LIMIT 2",
+    );
+    let (a, b) = (&singles[0][0], &singles[1][0]);
+
+    // Unknown ids are named and nothing is recorded.
+    let error = amigo_fails(lake, &["decide", "cannot-link", "nope:1", leaver]);
+    assert!(error.contains("no such record: nope:1"), "{error}");
+    assert_eq!(
+        query(lake, "SELECT count(*) FROM unified.match_decisions"),
+        vec![vec!["0".to_string()]]
+    );
+
+    amigo(
+        lake,
+        &[
+            "decide",
+            "unmerge",
+            leaver,
+            "--reason",
+            "two people",
+            "--by",
+            "ines",
+        ],
+    );
+    amigo(lake, &["decide", "must-link", a, b, "--by", "ines"]);
+    let decisions = query(
+        lake,
+        "SELECT decision, decided_by, count(*) FROM unified.match_decisions
+         GROUP BY decision, decided_by ORDER BY decision",
+    );
+    assert_eq!(
+        decisions,
+        vec![
+            vec!["cannot_link".to_string(), "ines".into(), "2".into()],
+            vec!["must_link".to_string(), "ines".into(), "1".into()],
+        ]
+    );
+    let listed = amigo(lake, &["decide", "list", "--format", "csv"]);
+    assert_eq!(listed.lines().count(), 4, "{listed}");
+
+    amigo(lake, &["resolve"]);
+    let ids = |records: &[&String]| -> Vec<String> {
+        records
+            .iter()
+            .map(|r| {
+                query(
+                    lake,
+                    &format!(
+                        "SELECT unified_id FROM unified.customer_links WHERE record_id = '{r}'"
+                    ),
+                )[0][0]
+                    .clone()
+            })
+            .collect()
+    };
+    let trio_now = ids(&[leaver, left, right]);
+    assert_ne!(trio_now[0], trio_now[1], "{trio_now:?}");
+    assert_eq!(trio_now[1], trio_now[2], "the other two stay together");
+    assert_eq!(&trio_now[1], trio_id, "and keep the id");
+    let pair_now = ids(&[a, b]);
+    assert_eq!(pair_now[0], pair_now[1], "must-link joins them");
+}

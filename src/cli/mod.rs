@@ -1,6 +1,7 @@
 //! The `amigo` command line: one module per subcommand, each with its own arguments.
 
 pub mod bench;
+pub mod decide;
 pub mod generate;
 pub mod ingest;
 pub mod init;
@@ -41,6 +42,8 @@ pub enum Command {
     Resolve(resolve::ResolveArgs),
     /// Measure identity resolution against the ground truth (pairwise, B-cubed, per corruption)
     Evaluate(resolve::EvaluateArgs),
+    /// Record a data steward's match decision (cannot-link, must-link, unmerge) for later runs
+    Decide(decide::DecideArgs),
     /// Measure amigo on generated data (functions: values/s per SQL function; ingest: rows/s)
     Bench(bench::BenchArgs),
     /// Serve the lake over Arrow Flight SQL (JDBC, ODBC, ADBC clients), with users and roles
@@ -67,6 +70,7 @@ pub async fn run() -> ExitCode {
         Command::Ingest(args) => ingest::run(args).await,
         Command::Resolve(args) => resolve::run(args).await,
         Command::Evaluate(args) => resolve::evaluate(args).await,
+        Command::Decide(args) => decide::run(args).await,
         Command::Bench(args) => bench::run(args).await,
         Command::Serve(args) => serve::run(args).await,
         Command::HashPassword(args) => serve::hash_password(args).await,
