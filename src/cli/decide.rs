@@ -3,11 +3,10 @@
 //! rows can be written with SQL `INSERT`; this command checks the record ids first and fills
 //! in who and when.
 
-use arrow::array::{Array, AsArray, RecordBatch};
-use arrow::datatypes::DataType;
+use arrow::array::RecordBatch;
 use clap::{Args, Subcommand};
 
-use super::output::{Format, ResultWriter};
+use super::output::{Format, ResultWriter, first_column_strings};
 use super::{CliResult, LakeArgs};
 use crate::lake::Lake;
 use crate::session::{AmigoSession, Outcome, root_message};
@@ -221,17 +220,7 @@ impl Steward {
             Ok(Outcome::Done(message)) => return Err(message),
             Err(e) => return Err(not_resolved_yet(&e)),
         };
-        let mut values = Vec::new();
-        for batch in batches {
-            let column = arrow::compute::cast(batch.column(0), &DataType::Utf8)
-                .map_err(|e| e.to_string())?;
-            let column = column.as_string::<i32>();
-            values.extend(
-                (0..column.len())
-                    .filter_map(|i| (!column.is_null(i)).then(|| column.value(i).to_owned())),
-            );
-        }
-        Ok(values)
+        first_column_strings(&batches)
     }
 }
 

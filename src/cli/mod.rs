@@ -7,6 +7,7 @@ pub mod ingest;
 pub mod init;
 pub mod output;
 pub mod resolve;
+pub mod segment;
 pub mod serve;
 pub mod sql;
 
@@ -44,6 +45,8 @@ pub enum Command {
     Evaluate(resolve::EvaluateArgs),
     /// Record a data steward's match decision (cannot-link, must-link, unmerge) for later runs
     Decide(decide::DecideArgs),
+    /// Named customer segments: install the SQL views, list, count, show, snapshot membership
+    Segment(segment::SegmentArgs),
     /// Measure amigo on generated data (functions: values/s per SQL function; ingest: rows/s)
     Bench(bench::BenchArgs),
     /// Serve the lake over Arrow Flight SQL (JDBC, ODBC, ADBC clients), with users and roles
@@ -71,6 +74,7 @@ pub async fn run() -> ExitCode {
         Command::Resolve(args) => resolve::run(args).await,
         Command::Evaluate(args) => resolve::evaluate(args).await,
         Command::Decide(args) => decide::run(args).await,
+        Command::Segment(args) => segment::run(args).await,
         Command::Bench(args) => bench::run(args).await,
         Command::Serve(args) => serve::run(args).await,
         Command::HashPassword(args) => serve::hash_password(args).await,

@@ -218,3 +218,21 @@ fn commit(temp: &Path, path: &Path) -> CliResult<()> {
         format!("cannot write {}: {e}", path.display())
     })
 }
+
+/// The first column of query results as strings (NULLs skipped): ids and names that a command
+/// reads back to decide what to do next.
+pub fn first_column_strings(batches: &[arrow::array::RecordBatch]) -> CliResult<Vec<String>> {
+    use arrow::array::{Array, AsArray};
+    let mut values = Vec::new();
+    for batch in batches {
+        let column = arrow::compute::cast(batch.column(0), &arrow::datatypes::DataType::Utf8)
+            .map_err(|e| e.to_string())?;
+        let column = column.as_string::<i32>();
+        values.extend(
+            (0..column.len())
+                .filter(|&i| !column.is_null(i))
+                .map(|i| column.value(i).to_owned()),
+        );
+    }
+    Ok(values)
+}

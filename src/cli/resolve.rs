@@ -110,7 +110,7 @@ async fn open(lake: &LakeArgs) -> CliResult<AmigoSession> {
 
 /// Runs every statement of `sql`, printing what each changed; query results go to `writer`
 /// (or are an error when there is none: pipeline steps only change tables).
-async fn run_script(
+pub(crate) async fn run_script(
     session: &AmigoSession,
     file: &str,
     sql: &str,

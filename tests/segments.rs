@@ -1,0 +1,186 @@
+//! `amigo segment` on a small hand-made lake whose members are known: tiers, lapsed and
+//! cross-sell, the catalog, and the membership history across two snapshots.
+
+use std::path::Path;
+use std::process::Command;
+
+fn amigo(lake: &Path, args: &[&str]) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_amigo"))
+        .args(args)
+        .env("AMIGO_LAKE", lake)
+        .env_remove("AMIGO_FORMAT")
+        .output()
+        .expect("run amigo");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "amigo {args:?} failed:\nstdout: {stdout}\nstderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
+fn query(lake: &Path, sql: &str) -> Vec<String> {
+    amigo(lake, &["sql", "--format", "csv", "-c", sql])
+        .lines()
+        .skip(1)
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Six customers as of 2026-06-30 (amounts in EUR unless said):
+/// - U1: 4 orders, 20,000 in the last 24 months, the last on 2026-05-01: VIP;
+/// - U2: one order of 6,000 on 2025-12-05: Premium, and lapsed (207 days);
+/// - U3: one order of 500 on 2026-06-01 (and a cancelled one of 100,000): Standard;
+/// - U4: one order of 400 on 2025-06-01, 394 days before: Standard and lapsed;
+/// - U5: no order: no tier;
+/// - U6: two orders of 300 USD in the last year: Premium (frequency).
+///
+/// U1 and U2 bought shoes and leather goods; U3 and U4 only shoes; U6 only jewelry.
+const LAKE_SQL: &str = r#"
+
+CREATE TABLE unified.customers AS SELECT * FROM (VALUES ('U1'), ('U2'), ('U3'), ('U4'), ('U5'), ('U6')) AS v(unified_id);
+CREATE TABLE unified.customer_links AS SELECT * FROM (VALUES
+  ('cegid', 'C1', 'U1'), ('shopify', 'S1', 'U1'), ('cegid', 'C2', 'U2'), ('cegid', 'C3', 'U3'),
+  ('shopify', 'S4', 'U4'), ('cegid', 'C5', 'U5'), ('shopify', 'S6', 'U6')) AS v(source_system, source_id, unified_id);
+CREATE TABLE raw.orders AS SELECT source_system, order_id, order_id AS order_number, customer_source_id,
+  CAST(NULL AS VARCHAR) AS store_id, CAST(NULL AS VARCHAR) AS associate_id, 'store' AS channel, status,
+  arrow_cast(ordered_at, 'Timestamp(Microsecond, Some("UTC"))') AS ordered_at, currency, amount AS subtotal_amount, zero AS discount_amount,
+  zero AS shipping_amount, zero AS tax_amount, amount AS total_amount
+FROM (SELECT *, CAST(total AS DECIMAL(18,2)) AS amount, CAST(0 AS DECIMAL(18,2)) AS zero FROM (VALUES
+  ('cegid', 'O1', 'C1', 'completed', '2025-01-10T10:00:00Z', 'EUR', 5000),
+  ('shopify', 'O2', 'S1', 'completed', '2025-08-10T10:00:00Z', 'EUR', 5000),
+  ('cegid', 'O3', 'C1', 'completed', '2026-01-10T10:00:00Z', 'EUR', 5000),
+  ('cegid', 'O4', 'C1', 'partially_returned', '2026-05-01T10:00:00Z', 'EUR', 5000),
+  ('cegid', 'O5', 'C2', 'completed', '2025-12-05T10:00:00Z', 'EUR', 6000),
+  ('cegid', 'O6', 'C3', 'completed', '2026-06-01T10:00:00Z', 'EUR', 500),
+  ('cegid', 'O7', 'C3', 'cancelled', '2026-06-02T10:00:00Z', 'EUR', 100000),
+  ('shopify', 'O8', 'S4', 'completed', '2025-06-01T10:00:00Z', 'EUR', 400),
+  ('shopify', 'O9', 'S6', 'completed', '2025-09-01T10:00:00Z', 'USD', 300),
+  ('shopify', 'O10', 'S6', 'completed', '2026-03-01T10:00:00Z', 'USD', 300)
+) AS v(source_system, order_id, customer_source_id, status, ordered_at, currency, total));
+CREATE TABLE raw.products AS SELECT sku, sku AS style_code, sku AS name, category,
+  CAST(NULL AS VARCHAR) AS subcategory, CAST(NULL AS VARCHAR) AS collection, CAST(NULL AS VARCHAR) AS season,
+  CAST(NULL AS VARCHAR) AS color, CAST(NULL AS VARCHAR) AS size, CAST(100 AS DECIMAL(18,2)) AS price,
+  'EUR' AS currency, CAST(NULL AS DATE) AS launched_on
+FROM (VALUES ('SHOE', 'shoes'), ('BAG', 'leather_goods'), ('RING', 'jewelry')) AS v(sku, category);
+CREATE TABLE raw.order_lines AS SELECT source_system, order_id, CAST(1 AS INT) AS line_number, sku,
+  CAST(NULL AS VARCHAR) AS product_name, CAST(1 AS INT) AS quantity, CAST(100 AS DECIMAL(18,2)) AS unit_price,
+  CAST(0 AS DECIMAL(18,2)) AS discount_amount, CAST(100 AS DECIMAL(18,2)) AS line_total, 'EUR' AS currency
+FROM (VALUES
+  ('cegid', 'O1', 'SHOE'), ('shopify', 'O2', 'BAG'), ('cegid', 'O3', 'SHOE'), ('cegid', 'O4', 'BAG'),
+  ('cegid', 'O5', 'SHOE'), ('cegid', 'O5', 'BAG'), ('cegid', 'O6', 'SHOE'), ('cegid', 'O7', 'BAG'),
+  ('shopify', 'O8', 'SHOE'), ('shopify', 'O9', 'RING'), ('shopify', 'O10', 'RING')
+) AS v(source_system, order_id, sku);
+"#;
+
+#[test]
+fn segments_have_exactly_the_expected_members_and_history() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lake = dir.path();
+    amigo(
+        lake,
+        &["init", "--lake", lake.to_str().expect("utf-8 path")],
+    );
+    amigo(lake, &["sql", "-c", LAKE_SQL]);
+
+    // Before install, the commands say what to do.
+    let output = Command::new(env!("CARGO_BIN_EXE_amigo"))
+        .args(["segment", "list"])
+        .env("AMIGO_LAKE", lake)
+        .output()
+        .expect("run amigo");
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("run `amigo segment install`"));
+
+    amigo(lake, &["segment", "install"]);
+    amigo(
+        lake,
+        &[
+            "sql",
+            "-c",
+            "INSERT INTO segments.settings VALUES (DATE '2026-06-30')",
+        ],
+    );
+
+    let members = |segment: &str| {
+        query(
+            lake,
+            &format!("SELECT unified_id FROM segments.{segment} ORDER BY unified_id"),
+        )
+    };
+    assert_eq!(members("vip"), ["U1"]);
+    assert_eq!(members("premium"), ["U2", "U6"]);
+    assert_eq!(members("standard"), ["U3", "U4"]);
+    assert_eq!(members("lapsed"), ["U2", "U4"]);
+    assert_eq!(
+        query(
+            lake,
+            "SELECT unified_id, bought_category, coalesce(suggested_category, '-') \
+             FROM segments.cross_sell ORDER BY unified_id"
+        ),
+        [
+            "U3,shoes,leather_goods",
+            "U4,shoes,leather_goods",
+            "U6,jewelry,-"
+        ]
+    );
+    // The cancelled order counts for nothing; the USD orders are converted.
+    assert_eq!(
+        query(
+            lake,
+            "SELECT unified_id, orders, round(revenue_eur) FROM segments.customer_value \
+             WHERE unified_id IN ('U3', 'U5', 'U6') ORDER BY unified_id"
+        ),
+        ["U3,1,500.0", "U5,0,0.0", "U6,2,552.0"]
+    );
+
+    // The catalog: every segment with its count and description.
+    let list = amigo(lake, &["segment", "list", "--format", "csv"]);
+    assert!(
+        list.lines()
+            .any(|l| l.starts_with("vip,1,\"VIP tier: at least 15,000 EUR")),
+        "{list}"
+    );
+    assert_eq!(amigo(lake, &["segment", "count", "premium"]).trim(), "2");
+    let shown = amigo(lake, &["segment", "show", "lapsed"]);
+    assert!(
+        shown.contains("members: 2") && shown.contains("CREATE OR REPLACE VIEW segments.lapsed"),
+        "{shown}"
+    );
+    let output = Command::new(env!("CARGO_BIN_EXE_amigo"))
+        .args(["segment", "count", "whales"])
+        .env("AMIGO_LAKE", lake)
+        .output()
+        .expect("run amigo");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no segment named whales"));
+
+    // Two snapshots, a year apart: U1 leaves VIP (no order for over a year), U4 leaves lapsed
+    // (no order for over two years), the others enter it.
+    amigo(lake, &["segment", "snapshot"]);
+    amigo(
+        lake,
+        &[
+            "sql",
+            "-c",
+            "DELETE FROM segments.settings; INSERT INTO segments.settings VALUES (DATE '2027-06-30')",
+        ],
+    );
+    let summary = amigo(lake, &["segment", "snapshot"]);
+    assert!(summary.contains("vip"), "{summary}");
+    assert_eq!(
+        query(
+            lake,
+            "SELECT segment, unified_id, left_at IS NULL FROM segments.membership \
+             WHERE segment IN ('vip', 'lapsed') ORDER BY segment, unified_id, entered_at"
+        ),
+        [
+            "lapsed,U1,true",
+            "lapsed,U2,true",
+            "lapsed,U3,true",
+            "lapsed,U4,false",
+            "lapsed,U6,true",
+            "vip,U1,false"
+        ]
+    );
+}
