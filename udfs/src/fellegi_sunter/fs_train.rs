@@ -61,15 +61,18 @@ static DOCUMENTATION: LazyLock<Documentation> = LazyLock::new(|| {
     )
     .with_sql_example(
         r#"```sql
-> select model['lambda'] > 0.3 and model['lambda'] < 0.5 as lambda_ok, model['converged'] as converged,
-  round(model['levels'][2]['m'], 2) as m_exact, round(model['levels'][2]['u'], 2) as u_exact
-  from (select fs_train(make_array(level), n, is_random, 0.2) as model
-  from (values ('exact', 37, false), ('different', 63, false), ('exact', 1, true), ('different', 99, true)) t(level, n, is_random));
-+-----------+-----------+---------+---------+
-| lambda_ok | converged | m_exact | u_exact |
-+-----------+-----------+---------+---------+
-| true      | true      | 0.91    | 0.01    |
-+-----------+-----------+---------+---------+
+> select round(model['lambda'], 2) as lambda, round(model['levels'][2]['m'], 2) as m_email_exact,
+  round(model['levels'][2]['u'], 2) as u_email_exact, model['converged'] as converged
+  from (select fs_train(make_array(email, phone), pairs, is_random) as model
+  from (values ('exact', 'exact', 291, false), ('exact', 'different', 99, false),
+  ('different', 'exact', 89, false), ('different', 'different', 521, false),
+  ('exact', 'exact', 5, true), ('exact', 'different', 45, true),
+  ('different', 'exact', 95, true), ('different', 'different', 855, true)) t(email, phone, pairs, is_random));
++--------+---------------+---------------+-----------+
+| lambda | m_email_exact | u_email_exact | converged |
++--------+---------------+---------------+-----------+
+| 0.4    | 0.9           | 0.05          | true      |
++--------+---------------+---------------+-----------+
 ```"#,
     )
     .with_argument(
