@@ -39,7 +39,7 @@ use proptest::test_runner::{Config, TestError, TestRunner};
 /// Functions whose every argument list holds an array or a struct (a pair's levels and a
 /// trained model), which this harness does not generate; their own unit tests and
 /// `tests/slt/fellegi_sunter.slt` give them bad input instead.
-const NESTED_ARGUMENTS_ONLY: &[&str] = &["fs_match_weight"];
+const NESTED_ARGUMENTS_ONLY: &[&str] = &["fs_match_weight", "fs_field_weights"];
 
 /// Random cases shared by all (function, argument list) pairs when `PROPTEST_CASES` is unset.
 const TOTAL_CASES: u32 = 8_000;

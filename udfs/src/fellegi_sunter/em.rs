@@ -110,6 +110,9 @@ pub struct TrainedModel {
     pub levels: Vec<LevelParameters>,
 }
 
+/// Probabilities by field, then level index.
+type Probabilities = Vec<Vec<f64>>;
+
 /// Floor of a probability inside logarithms: a level never seen in one class would otherwise
 /// make every pattern holding it certain, and EM could never move it back.
 const MIN_PROBABILITY: f64 = 1e-12;
@@ -310,7 +313,7 @@ fn moment_start(observed: &[Vec<f64>], u: &[Vec<f64>], lambda: f64) -> Vec<Vec<f
 
 /// Starting m and u when u is estimated too: levels must be integers, higher meaning more
 /// alike; m starts doubling with each level up, u halving.
-fn ordered_start(space: &LevelSpace) -> Result<(Vec<Vec<f64>>, Vec<Vec<f64>>), String> {
+fn ordered_start(space: &LevelSpace) -> Result<(Probabilities, Probabilities), String> {
     let mut m = Vec::new();
     let mut u = Vec::new();
     for (field, names) in space.levels.iter().enumerate() {

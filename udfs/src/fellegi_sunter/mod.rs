@@ -1,7 +1,9 @@
 //! Fellegi-Sunter probabilistic matching: training by EM (`fs_train`) and scoring
-//! (`fs_match_weight`, `fs_match_probability`), with term-frequency adjustment.
+//! (`fs_match_weight`, `fs_match_probability`) and explaining (`fs_field_weights`), with
+//! term-frequency adjustment.
 
 pub mod em;
+pub mod fs_field_weights;
 pub mod fs_match_probability;
 pub mod fs_match_weight;
 pub mod fs_train;
@@ -12,6 +14,7 @@ use std::sync::Arc;
 
 use datafusion::logical_expr::{AggregateUDF, ScalarUDF};
 
+pub use fs_field_weights::FsFieldWeightsFunc;
 pub use fs_match_probability::FsMatchProbabilityFunc;
 pub use fs_match_weight::FsMatchWeightFunc;
 pub use fs_train::FsTrainFunc;
@@ -21,6 +24,7 @@ pub fn functions() -> Vec<Arc<ScalarUDF>> {
     vec![
         Arc::new(ScalarUDF::new_from_impl(FsMatchWeightFunc::new())),
         Arc::new(ScalarUDF::new_from_impl(FsMatchProbabilityFunc::new())),
+        Arc::new(ScalarUDF::new_from_impl(FsFieldWeightsFunc::new())),
     ]
 }
 

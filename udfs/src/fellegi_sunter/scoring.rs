@@ -1,4 +1,4 @@
-//! The kernel of `fs_match_weight` and `fs_match_probability`: a pair's levels weighed with a
+//! The kernel of `fs_match_weight`, `fs_match_probability` and `fs_field_weights`: a pair's levels weighed with a
 //! stored model, optionally with term frequencies.
 //!
 //! The model usually reaches the function as a column (a one-row model table cross-joined
@@ -8,8 +8,9 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::make_comparator;
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, Float64Builder};
+use datafusion::arrow::array::{
+    Array, ArrayRef, AsArray, Float64Builder, ListBuilder, make_comparator,
+};
 use datafusion::arrow::compute::SortOptions;
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Field, Float64Type};
@@ -73,6 +74,58 @@ pub fn score(
     rows: usize,
     finish: fn(f64) -> f64,
 ) -> Result<ColumnarValue> {
+    let mut out = Float64Builder::with_capacity(rows);
+    let all_scalars = for_each_pair(name, args, rows, |pair| {
+        match pair {
+            Some((model, weights)) => {
+                let total = model.prior_weight() + weights.iter().flatten().sum::<f64>();
+                out.append_value(finish(total));
+            }
+            None => out.append_null(),
+        }
+        Ok(())
+    })?;
+    wrap(Arc::new(out.finish()), all_scalars)
+}
+
+/// Each field's weight of each row, NULL for a field without a level (the explanation of a
+/// match weight).
+pub fn field_weights(name: &str, args: &[ColumnarValue], rows: usize) -> Result<ColumnarValue> {
+    let mut out = ListBuilder::with_capacity(Float64Builder::new(), rows);
+    let all_scalars = for_each_pair(name, args, rows, |pair| {
+        match pair {
+            Some((_, weights)) => {
+                for w in weights {
+                    out.values().append_option(*w);
+                }
+                out.append(true);
+            }
+            None => out.append(false),
+        }
+        Ok(())
+    })?;
+    wrap(Arc::new(out.finish()), all_scalars)
+}
+
+fn wrap(array: ArrayRef, all_scalars: bool) -> Result<ColumnarValue> {
+    if all_scalars {
+        Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(
+            &array, 0,
+        )?))
+    } else {
+        Ok(ColumnarValue::Array(array))
+    }
+}
+
+/// Calls `f` for each row with the model and the weight of each field (`None` where the field
+/// has no level), or `None` when the levels or the model are NULL. Returns whether every
+/// argument was a scalar (one row).
+fn for_each_pair(
+    name: &str,
+    args: &[ColumnarValue],
+    rows: usize,
+    mut f: impl FnMut(Option<(&ScoringModel, &[Option<f64>])>) -> Result<()>,
+) -> Result<bool> {
     let all_scalars = args.iter().all(|a| matches!(a, ColumnarValue::Scalar(_)));
     let rows = if all_scalars { 1 } else { rows };
     let arrays = args
@@ -97,7 +150,7 @@ pub fn score(
 
     let same_model = make_comparator(models.as_ref(), models.as_ref(), SortOptions::default())?;
     let mut cached: Option<(usize, Option<ScoringModel>)> = None;
-    let mut out = Float64Builder::with_capacity(rows);
+    let mut weights: Vec<Option<f64>> = Vec::new();
     for row in 0..rows {
         let reuse = cached
             .as_ref()
@@ -106,11 +159,11 @@ pub fn score(
             cached = Some((row, ScoringModel::read(name, model_structs, row)?));
         }
         let Some((_, Some(model))) = &cached else {
-            out.append_null();
+            f(None)?;
             continue;
         };
         if levels.is_null(row) {
-            out.append_null();
+            f(None)?;
             continue;
         }
         let row_levels = levels.value(row);
@@ -131,24 +184,19 @@ pub fn score(
                 f.len()
             );
         }
-        let mut weight = model.prior_weight();
+        weights.clear();
         for (i, level) in row_levels.iter().enumerate() {
-            let Some(level) = level else {
-                continue;
-            };
-            let tf = row_frequencies.and_then(|f| f.is_valid(i).then(|| f.value(i)));
-            weight += model.field_weight(name, i + 1, level, tf)?;
+            weights.push(match level {
+                Some(level) => {
+                    let tf = row_frequencies.and_then(|f| f.is_valid(i).then(|| f.value(i)));
+                    Some(model.field_weight(name, i + 1, level, tf)?)
+                }
+                None => None,
+            });
         }
-        out.append_value(finish(weight));
+        f(Some((model, &weights)))?;
     }
-    let array: ArrayRef = Arc::new(out.finish());
-    if all_scalars {
-        Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(
-            &array, 0,
-        )?))
-    } else {
-        Ok(ColumnarValue::Array(array))
-    }
+    Ok(all_scalars)
 }
 
 #[cfg(test)]
@@ -156,7 +204,7 @@ mod tests {
     use super::*;
     use crate::fellegi_sunter::em::{LevelParameters, TrainedModel};
     use crate::fellegi_sunter::model::model_to_scalar;
-    use datafusion::arrow::array::{Float64Array, ListBuilder, StringBuilder};
+    use datafusion::arrow::array::{Float64Array, StringBuilder};
 
     fn model(lambda: f64) -> Result<ScalarValue> {
         let level = |field, level: &str, m, u| LevelParameters {
@@ -230,6 +278,25 @@ mod tests {
             "{got:?}"
         );
         assert_eq!(got[2], None);
+        Ok(())
+    }
+
+    #[test]
+    fn field_weights_explain_the_sum() -> Result<()> {
+        let out = field_weights(
+            "e",
+            &[
+                levels(&[Some(&[Some("exact"), None]), None]),
+                ColumnarValue::Scalar(model(0.2)?),
+            ],
+            2,
+        )?
+        .into_array(2)?;
+        let lists = out.as_list::<i32>();
+        assert!(lists.is_null(1));
+        let first = lists.value(0);
+        let first: Vec<Option<f64>> = first.as_primitive::<Float64Type>().iter().collect();
+        assert_eq!(first, vec![Some(3.0), None]);
         Ok(())
     }
 

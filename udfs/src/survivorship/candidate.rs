@@ -167,7 +167,7 @@ pub fn compare(rule: Rule, a: &Candidate, b: &Candidate) -> Ordering {
 
 /// The survivor among `candidates` (missing values already left out) under `rule`, with the
 /// number of candidates holding its value for [`Rule::MostFrequent`] (1 otherwise).
-pub fn survive<'a>(rule: Rule, candidates: &'a [Candidate]) -> Option<&'a Candidate> {
+pub fn survive(rule: Rule, candidates: &[Candidate]) -> Option<&Candidate> {
     let mut pool = Pool::new(rule);
     for c in candidates {
         pool.add(c.clone(), 1);
