@@ -20,7 +20,10 @@ async fn time(ctx: &SessionContext, label: &str, sql: &str) -> Result<f64> {
 #[tokio::main]
 async fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
-    let rows: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(1_200_000);
+    let rows: u64 = args
+        .next()
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(1_200_000);
     let per_group: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(2);
     let ctx = SessionContext::new();
     amigo_udfs::register_all(&ctx)?;

@@ -1,7 +1,9 @@
 //! Survivorship: aggregates that choose a golden record's value among the records of one
 //! customer, and say where it came from.
 
+mod accumulator;
 pub mod candidate;
+mod function;
 pub mod survive_by_priority;
 pub mod survive_first_non_null;
 pub mod survive_longest;
@@ -13,6 +15,7 @@ use std::sync::Arc;
 use datafusion::logical_expr::{AggregateUDF, DocumentationBuilder};
 
 pub use candidate::{Candidate, DEFAULT_SOURCE_PRIORITY, Rule};
+pub use function::SurviveFunc;
 
 /// The aggregate functions of this category.
 pub fn aggregate_functions() -> Vec<Arc<AggregateUDF>> {

@@ -4,7 +4,8 @@ use std::sync::LazyLock;
 
 use datafusion::logical_expr::{AggregateUDF, Documentation};
 
-use super::candidate::{Candidate, Rule, SurviveFunc, survive};
+use super::candidate::{Candidate, Rule, survive};
+use super::function::SurviveFunc;
 use super::{argument_docs, with_argument_docs};
 use crate::common::DOC_SECTION_SURVIVORSHIP;
 
