@@ -11,9 +11,11 @@ use std::sync::Arc;
 
 use datafusion::arrow::array::{
     Array, ArrayRef, AsArray, BooleanArray, ListArray, NullBufferBuilder, StructArray,
+    new_empty_array,
 };
+use datafusion::arrow::buffer::OffsetBuffer;
 use datafusion::arrow::compute::cast;
-use datafusion::arrow::datatypes::{DataType, Int64Type};
+use datafusion::arrow::datatypes::{DataType, Field, Int64Type};
 use datafusion::common::{Result, ScalarValue, exec_err};
 use datafusion::logical_expr::{Accumulator, EmitTo, GroupsAccumulator};
 
@@ -145,51 +147,53 @@ impl Settings {
         Ok(())
     }
 
-    /// The state of each pool, as six list arrays of one row per pool.
+    /// The state of each pool, as six list arrays of one row per pool. The entries of all
+    /// pools are gathered into one array per column first, then cut into lists by offsets:
+    /// building a small array per pool and row would cost more than the aggregation.
     fn states<'a>(&self, pools: impl Iterator<Item = &'a Pool>) -> Result<Vec<ArrayRef>> {
         let mut columns: [Vec<ScalarValue>; 6] = Default::default();
+        let mut lengths = Vec::new();
         for pool in pools {
             let mut entries = pool.entries();
             // A stable order, so that states print and compare the same way every run.
             entries.sort_by(|(_, a), (_, b)| compare(Rule::MostRecent, a, b));
-            let list = |items: Vec<ScalarValue>, t: &DataType| {
-                ScalarValue::List(ScalarValue::new_list_nullable(&items, t))
-            };
-            let utf8 = |s: &Option<String>| ScalarValue::Utf8(s.clone());
-            columns[0].push(list(
-                entries.iter().map(|(_, c)| c.value.clone()).collect(),
-                &self.value_type,
-            ));
-            columns[1].push(list(
-                entries.iter().map(|(_, c)| utf8(&c.source)).collect(),
-                &DataType::Utf8,
-            ));
-            columns[2].push(list(
-                entries.iter().map(|(_, c)| utf8(&c.record_id)).collect(),
-                &DataType::Utf8,
-            ));
-            columns[3].push(list(
-                entries.iter().map(|(_, c)| c.ts.clone()).collect(),
-                &self.ts_type,
-            ));
-            columns[4].push(list(
-                entries
-                    .iter()
-                    .map(|(_, c)| ScalarValue::Int64(Some(c.priority)))
-                    .collect(),
-                &DataType::Int64,
-            ));
-            columns[5].push(list(
-                entries
-                    .iter()
-                    .map(|(n, _)| ScalarValue::Int64(Some(i64::try_from(*n).unwrap_or(i64::MAX))))
-                    .collect(),
-                &DataType::Int64,
-            ));
+            lengths.push(entries.len());
+            for (count, c) in entries {
+                columns[0].push(c.value.clone());
+                columns[1].push(ScalarValue::Utf8(c.source.clone()));
+                columns[2].push(ScalarValue::Utf8(c.record_id.clone()));
+                columns[3].push(c.ts.clone());
+                columns[4].push(ScalarValue::Int64(Some(c.priority)));
+                columns[5].push(ScalarValue::Int64(Some(
+                    i64::try_from(count).unwrap_or(i64::MAX),
+                )));
+            }
         }
+        let types = [
+            &self.value_type,
+            &DataType::Utf8,
+            &DataType::Utf8,
+            &self.ts_type,
+            &DataType::Int64,
+            &DataType::Int64,
+        ];
         columns
             .into_iter()
-            .map(ScalarValue::iter_to_array)
+            .zip(types)
+            .map(|(values, t)| {
+                let values = if values.is_empty() {
+                    new_empty_array(t)
+                } else {
+                    ScalarValue::iter_to_array(values)?
+                };
+                let lists = ListArray::try_new(
+                    Arc::new(Field::new_list_field(t.clone(), true)),
+                    OffsetBuffer::from_lengths(lengths.iter().copied()),
+                    values,
+                    None,
+                )?;
+                Ok(Arc::new(lists) as ArrayRef)
+            })
             .collect()
     }
 
@@ -234,7 +238,7 @@ impl Settings {
             ])
             .map(|(values, t)| {
                 if values.is_empty() {
-                    Ok(datafusion::arrow::array::new_empty_array(t))
+                    Ok(new_empty_array(t))
                 } else {
                     ScalarValue::iter_to_array(values)
                 }
