@@ -7,17 +7,16 @@
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
-use std::mem::size_of;
 use std::sync::{Arc, LazyLock};
 
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, ListBuilder, StringBuilder, StructArray};
-use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Fields, TimeUnit};
-use datafusion::common::{Result, ScalarValue, exec_err, plan_err};
+use datafusion::common::{Result, ScalarValue, plan_err};
 use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::{
-    Accumulator, AggregateUDFImpl, Documentation, Signature, Volatility,
+    Accumulator, AggregateUDFImpl, Documentation, GroupsAccumulator, Signature, Volatility,
 };
+
+use super::accumulator::{ConsentMergeAccumulator, ConsentMergeGroupsAccumulator, Types};
 
 use crate::aggregate::{is_string_like, is_time_like, without_dictionary};
 use crate::common::DOC_SECTION_CONSENT;
@@ -102,12 +101,12 @@ fn most_restrictive_first(a: &ConsentEvent, b: &ConsentEvent) -> Ordering {
 
 /// The latest event of each source.
 #[derive(Debug, Clone, Default)]
-struct LatestBySource {
-    events: BTreeMap<Option<String>, ConsentEvent>,
+pub(super) struct LatestBySource {
+    pub(super) events: BTreeMap<Option<String>, ConsentEvent>,
 }
 
 impl LatestBySource {
-    fn add(&mut self, event: ConsentEvent) {
+    pub(super) fn add(&mut self, event: ConsentEvent) {
         match self.events.get_mut(&event.source) {
             Some(kept) => {
                 if latest_first(&event, kept).is_lt() {
@@ -120,7 +119,7 @@ impl LatestBySource {
         }
     }
 
-    fn merged(&self) -> Option<MergedConsent> {
+    pub(super) fn merged(&self) -> Option<MergedConsent> {
         let event = self
             .events
             .values()
@@ -206,7 +205,7 @@ impl ConsentMergeFunc {
     }
 }
 
-fn result_fields(ts_type: &DataType) -> Fields {
+pub(super) fn result_fields(ts_type: &DataType) -> Fields {
     Fields::from(vec![
         Field::new("status", DataType::Utf8, false),
         Field::new("source", DataType::Utf8, true),
@@ -261,16 +260,20 @@ impl AggregateUDFImpl for ConsentMergeFunc {
     }
 
     fn accumulator(&self, args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
-        let return_type = args.return_field.data_type().clone();
-        let DataType::Struct(fields) = &return_type else {
-            return plan_err!("{NAME}: unexpected return type {return_type}");
-        };
-        let ts_type = fields[2].data_type().clone();
-        Ok(Box::new(ConsentMergeAccumulator {
-            latest: LatestBySource::default(),
-            ts_type,
-            return_type,
-        }))
+        Ok(Box::new(ConsentMergeAccumulator::new(Types::of(&args)?)))
+    }
+
+    fn groups_accumulator_supported(&self, _args: AccumulatorArgs) -> bool {
+        true
+    }
+
+    fn create_groups_accumulator(
+        &self,
+        args: AccumulatorArgs,
+    ) -> Result<Box<dyn GroupsAccumulator>> {
+        Ok(Box::new(ConsentMergeGroupsAccumulator::new(Types::of(
+            &args,
+        )?)))
     }
 
     fn state_fields(&self, args: StateFieldsArgs) -> Result<Vec<FieldRef>> {
@@ -294,129 +297,6 @@ impl AggregateUDFImpl for ConsentMergeFunc {
 
     fn documentation(&self) -> Option<&Documentation> {
         Some(&DOCUMENTATION)
-    }
-}
-
-#[derive(Debug)]
-struct ConsentMergeAccumulator {
-    latest: LatestBySource,
-    ts_type: DataType,
-    return_type: DataType,
-}
-
-impl ConsentMergeAccumulator {
-    fn add_events(&mut self, statuses: &ArrayRef, sources: &ArrayRef, ts: &ArrayRef) -> Result<()> {
-        let statuses = cast(statuses, &DataType::Utf8)?;
-        let sources = cast(sources, &DataType::Utf8)?;
-        let (statuses, sources) = (statuses.as_string::<i32>(), sources.as_string::<i32>());
-        for row in 0..statuses.len() {
-            if statuses.is_null(row) {
-                continue;
-            }
-            let status = normalize_status(statuses.value(row));
-            if status.is_empty() {
-                continue;
-            }
-            self.latest.add(ConsentEvent {
-                status,
-                source: sources.is_valid(row).then(|| sources.value(row).to_owned()),
-                ts: ScalarValue::try_from_array(ts, row)?,
-            });
-        }
-        Ok(())
-    }
-}
-
-impl Accumulator for ConsentMergeAccumulator {
-    fn update_batch(&mut self, values: &[ArrayRef]) -> Result<()> {
-        let [statuses, sources, ts] = values else {
-            return exec_err!("{NAME} expects (status, source, event_ts)");
-        };
-        self.add_events(statuses, sources, ts)
-    }
-
-    fn merge_batch(&mut self, states: &[ArrayRef]) -> Result<()> {
-        let [statuses, sources, ts] = states else {
-            return exec_err!("{NAME}: a state has 3 columns, got {}", states.len());
-        };
-        let (Some(statuses), Some(sources), Some(ts)) = (
-            statuses.as_list_opt::<i32>(),
-            sources.as_list_opt::<i32>(),
-            ts.as_list_opt::<i32>(),
-        ) else {
-            return exec_err!("{NAME}: unexpected state types");
-        };
-        for row in 0..statuses.len() {
-            if statuses.is_null(row) {
-                continue;
-            }
-            self.add_events(&statuses.value(row), &sources.value(row), &ts.value(row))?;
-        }
-        Ok(())
-    }
-
-    fn state(&mut self) -> Result<Vec<ScalarValue>> {
-        let events: Vec<&ConsentEvent> = self.latest.events.values().collect();
-        let list = |items: Vec<ScalarValue>, t: &DataType| {
-            ScalarValue::List(ScalarValue::new_list_nullable(&items, t))
-        };
-        Ok(vec![
-            list(
-                events
-                    .iter()
-                    .map(|e| ScalarValue::Utf8(Some(e.status.clone())))
-                    .collect(),
-                &DataType::Utf8,
-            ),
-            list(
-                events
-                    .iter()
-                    .map(|e| ScalarValue::Utf8(e.source.clone()))
-                    .collect(),
-                &DataType::Utf8,
-            ),
-            list(events.iter().map(|e| e.ts.clone()).collect(), &self.ts_type),
-        ])
-    }
-
-    fn evaluate(&mut self) -> Result<ScalarValue> {
-        let Some(merged) = self.latest.merged() else {
-            return ScalarValue::try_from(&self.return_type);
-        };
-        let DataType::Struct(fields) = &self.return_type else {
-            return exec_err!("{NAME}: unexpected return type");
-        };
-        let mut sources = ListBuilder::new(StringBuilder::new());
-        for s in &merged.sources_considered {
-            sources.values().append_option(s.as_deref());
-        }
-        sources.append(true);
-        let columns: Vec<ArrayRef> = vec![
-            ScalarValue::Utf8(Some(merged.event.status)).to_array()?,
-            ScalarValue::Utf8(merged.event.source).to_array()?,
-            merged.event.ts.cast_to(&self.ts_type)?.to_array()?,
-            Arc::new(sources.finish()),
-        ];
-        Ok(ScalarValue::Struct(Arc::new(StructArray::try_new(
-            fields.clone(),
-            columns,
-            None,
-        )?)))
-    }
-
-    fn size(&self) -> usize {
-        size_of::<Self>()
-            + self
-                .latest
-                .events
-                .values()
-                .map(|e| {
-                    size_of::<ConsentEvent>()
-                        + e.status.len()
-                        + e.source.as_ref().map_or(0, String::len) * 2
-                        + e.ts.size()
-                })
-                .sum::<usize>()
     }
 }
 

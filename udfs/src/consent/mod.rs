@@ -1,5 +1,6 @@
 //! Consent: merging the consent events of the records of one customer.
 
+mod accumulator;
 pub mod consent_merge;
 
 use std::sync::Arc;
