@@ -172,9 +172,9 @@ impl Types {
                 }
                 None => {
                     nulls.append_null();
-                    // The status is not nullable: a NULL result still needs a value under
-                    // its null bit.
-                    statuses.append_value("");
+                    // NULL fields too: `c['status']` reads the field whatever the struct's
+                    // null bit says.
+                    statuses.append_null();
                     sources.append_null();
                     times.push(null_ts.clone());
                     considered_lengths.push(0);
@@ -186,11 +186,12 @@ impl Types {
         } else {
             ScalarValue::iter_to_array(times)?
         };
+        let nulls = nulls.finish();
         let considered = ListArray::try_new(
             Arc::new(Field::new_list_field(DataType::Utf8, true)),
             OffsetBuffer::from_lengths(considered_lengths),
             Arc::new(considered_values.finish()),
-            None,
+            nulls.clone(),
         )?;
         let columns: Vec<ArrayRef> = vec![
             Arc::new(statuses.finish()),
@@ -201,7 +202,7 @@ impl Types {
         Ok(Arc::new(StructArray::try_new(
             fields.clone(),
             columns,
-            nulls.finish(),
+            nulls,
         )?))
     }
 }

@@ -207,13 +207,13 @@ impl ConsentMergeFunc {
 
 pub(super) fn result_fields(ts_type: &DataType) -> Fields {
     Fields::from(vec![
-        Field::new("status", DataType::Utf8, false),
+        Field::new("status", DataType::Utf8, true),
         Field::new("source", DataType::Utf8, true),
         Field::new("ts", ts_type.clone(), true),
         Field::new(
             "sources_considered",
             DataType::List(Arc::new(Field::new_list_field(DataType::Utf8, true))),
-            false,
+            true,
         ),
     ])
 }

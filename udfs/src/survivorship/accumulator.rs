@@ -222,8 +222,9 @@ impl Settings {
             columns[0].push(value);
             columns[1].push(ScalarValue::Utf8(source));
             columns[2].push(ScalarValue::Utf8(record_id));
-            // The rule is not nullable: a NULL result still needs a value under its null bit.
-            columns[3].push(ScalarValue::Utf8(Some(rule.unwrap_or_default())));
+            // NULL fields under a NULL result: `s['rule']` reads the field whatever the
+            // struct's null bit says.
+            columns[3].push(ScalarValue::Utf8(rule));
             columns[4].push(ts);
         }
         let len = nulls.len();

@@ -21,7 +21,7 @@ pub fn result_fields(value_type: &DataType, ts_type: &DataType) -> Fields {
         Field::new("value", value_type.clone(), true),
         Field::new("source", DataType::Utf8, true),
         Field::new("record_id", DataType::Utf8, true),
-        Field::new("rule", DataType::Utf8, false),
+        Field::new("rule", DataType::Utf8, true),
         Field::new("ts", ts_type.clone(), true),
     ])
 }
