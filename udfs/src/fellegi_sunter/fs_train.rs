@@ -56,7 +56,9 @@ static DOCUMENTATION: LazyLock<Documentation> = LazyLock::new(|| {
          `log_likelihood`, `candidate_pairs`, `random_pairs`, `u_from_random_pairs` and \
          `levels`, a list of `{field (1-based), level, m, u, weight = log2(m/u)}`. Store it in a \
          table and score with `fs_match_weight`. Deterministic: the result depends only on the \
-         pattern counts.",
+         pattern counts. For millions of pairs, count the patterns first (`GROUP BY levels, \
+         is_random` with `count(*)`) and train on the counts: the hash aggregate is faster \
+         than the training state at counting.",
         "fs_train(levels, pair_count[, is_random[, prior[, max_iterations]]])",
     )
     .with_sql_example(
