@@ -88,6 +88,13 @@ async fn main() -> Result<()> {
     .await?;
     time(
         &ctx,
+        "fs_train over patterns counted by GROUP BY",
+        "SELECT fs_train(levels, n, is_random) FROM (SELECT levels, is_random, count(*) AS n \
+         FROM records GROUP BY levels, is_random)",
+    )
+    .await?;
+    time(
+        &ctx,
         "fs_match_weight with a cross-joined model",
         "SELECT sum(fs_match_weight(r.levels, m.model)) FROM records r CROSS JOIN \
          (SELECT fs_train(levels, 1, is_random) AS model FROM records) m",
