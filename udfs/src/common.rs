@@ -72,6 +72,33 @@ pub const DOC_SECTION_PHONETIC: DocSection = DocSection {
     description: Some("Phonetic codes that match names which sound alike."),
 };
 
+/// Documentation section of the Fellegi-Sunter functions.
+pub const DOC_SECTION_MATCHING: DocSection = DocSection {
+    include: true,
+    label: "Probabilistic Matching Functions",
+    description: Some(
+        "Train a Fellegi-Sunter model by EM and score pairs with it: match weights and \
+         probabilities, with term-frequency adjustment.",
+    ),
+};
+
+/// Documentation section of the survivorship aggregates.
+pub const DOC_SECTION_SURVIVORSHIP: DocSection = DocSection {
+    include: true,
+    label: "Survivorship Functions",
+    description: Some(
+        "Aggregates that pick a golden record's value among merged records and return it with \
+         its provenance: `{value, source, record_id, rule, ts}`.",
+    ),
+};
+
+/// Documentation section of the consent aggregates.
+pub const DOC_SECTION_CONSENT: DocSection = DocSection {
+    include: true,
+    label: "Consent Functions",
+    description: Some("Merge consent events of merged records into one consent state."),
+};
+
 /// The signature of a function of one string argument: any string type is accepted as is
 /// (dictionaries included), anything else is a plan error naming the function.
 pub fn one_string_signature() -> Signature {

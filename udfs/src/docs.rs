@@ -3,22 +3,78 @@
 //!
 //! Nothing here is written by hand: a function's description, syntax, arguments, SQL example
 //! and related functions come from its [`Documentation`], its aliases from
-//! [`ScalarUDF::aliases`]. The test `tests/function_docs.rs` renders the reference and fails
+//! [`ScalarUDF::aliases`] (or [`AggregateUDF::aliases`]). The test `tests/function_docs.rs` renders the reference and fails
 //! when the committed file differs; `UPDATE_DOCS=1 cargo test -p amigo-udfs --test
 //! function_docs` rewrites it.
 
+use datafusion::logical_expr::{AggregateUDF, DocSection, Documentation, ScalarUDF};
 use std::collections::HashSet;
 use std::fmt::Write;
-use std::sync::Arc;
-
-use datafusion::logical_expr::{DocSection, Documentation, ScalarUDF};
 
 /// Path of the generated reference, relative to the crate root.
 pub const FUNCTION_REFERENCE_PATH: &str = "docs/functions.md";
 
-/// Renders the reference of every amigo function ([`crate::all_scalar_functions`]).
+/// What the reference needs of a function, scalar or aggregate.
+#[derive(Debug, Clone)]
+pub struct DocumentedFunction {
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub documentation: Option<Documentation>,
+}
+
+impl DocumentedFunction {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn aliases(&self) -> &[String] {
+        &self.aliases
+    }
+
+    pub fn documentation(&self) -> Option<&Documentation> {
+        self.documentation.as_ref()
+    }
+}
+
+impl From<&ScalarUDF> for DocumentedFunction {
+    fn from(f: &ScalarUDF) -> Self {
+        Self {
+            name: f.name().to_owned(),
+            aliases: f.aliases().to_vec(),
+            documentation: f.documentation().cloned(),
+        }
+    }
+}
+
+impl From<&AggregateUDF> for DocumentedFunction {
+    fn from(f: &AggregateUDF) -> Self {
+        Self {
+            name: f.name().to_owned(),
+            aliases: f.aliases().to_vec(),
+            documentation: f.documentation().cloned(),
+        }
+    }
+}
+
+/// Every amigo function, scalar ([`crate::all_scalar_functions`]) then aggregate
+/// ([`crate::all_aggregate_functions`]).
+pub fn all_documented_functions() -> Vec<DocumentedFunction> {
+    let scalars = crate::all_scalar_functions();
+    let aggregates = crate::all_aggregate_functions();
+    scalars
+        .iter()
+        .map(|f| DocumentedFunction::from(f.as_ref()))
+        .chain(
+            aggregates
+                .iter()
+                .map(|f| DocumentedFunction::from(f.as_ref())),
+        )
+        .collect()
+}
+
+/// Renders the reference of every amigo function ([`all_documented_functions`]).
 pub fn function_reference() -> String {
-    render_function_reference(&crate::all_scalar_functions())
+    render_function_reference(&all_documented_functions())
 }
 
 /// Renders the Markdown reference of `functions`: a table of contents, then one part per
@@ -27,10 +83,10 @@ pub fn function_reference() -> String {
 ///
 /// A function without documentation is listed at the end under "Undocumented functions", so
 /// that it shows in the diff; the test on the reference fails on it.
-pub fn render_function_reference(functions: &[Arc<ScalarUDF>]) -> String {
-    let documented: Vec<(&ScalarUDF, &Documentation)> = functions
+pub fn render_function_reference(functions: &[DocumentedFunction]) -> String {
+    let documented: Vec<(&DocumentedFunction, &Documentation)> = functions
         .iter()
-        .filter_map(|f| f.documentation().map(|doc| (f.as_ref(), doc)))
+        .filter_map(|f| f.documentation().map(|doc| (f, doc)))
         .collect();
     let undocumented: Vec<&str> = functions
         .iter()
@@ -52,7 +108,9 @@ pub fn render_function_reference(functions: &[Arc<ScalarUDF>]) -> String {
          values of any string type (Utf8, LargeUtf8, Utf8View or a dictionary of those) unless \
          its arguments say otherwise; a NULL argument gives NULL, and a value the function \
          cannot interpret gives NULL rather than an error. `amigo_udfs::register_all(&ctx)` \
-         registers them all in a DataFusion `SessionContext`.\n\n",
+         registers them all in a DataFusion `SessionContext`. The aggregate functions \
+         (Fellegi-Sunter training, survivorship, consent) are used with `GROUP BY` and say \
+         which argument types they take.\n\n",
     );
 
     out.push_str("## Contents\n\n");
@@ -93,7 +151,7 @@ pub fn render_function_reference(functions: &[Arc<ScalarUDF>]) -> String {
 }
 
 /// The documentation sections of `documented`, each once, in order of first appearance.
-fn sections_in_order(documented: &[(&ScalarUDF, &Documentation)]) -> Vec<DocSection> {
+fn sections_in_order(documented: &[(&DocumentedFunction, &Documentation)]) -> Vec<DocSection> {
     let mut sections: Vec<DocSection> = Vec::new();
     for (_, doc) in documented {
         if !sections.contains(&doc.doc_section) {
@@ -103,7 +161,12 @@ fn sections_in_order(documented: &[(&ScalarUDF, &Documentation)]) -> Vec<DocSect
     sections
 }
 
-fn render_function(out: &mut String, f: &ScalarUDF, doc: &Documentation, names: &HashSet<&str>) {
+fn render_function(
+    out: &mut String,
+    f: &DocumentedFunction,
+    doc: &Documentation,
+    names: &HashSet<&str>,
+) {
     let _ = write!(out, "### `{}`\n\n", f.name());
     let _ = write!(out, "{}\n\n", doc.description.trim());
     let _ = write!(out, "```sql\n{}\n```\n\n", doc.syntax_example.trim());
@@ -171,7 +234,7 @@ mod tests {
     #[test]
     fn reference_lists_every_function_once_per_section() {
         let reference = function_reference();
-        for f in crate::all_scalar_functions() {
+        for f in all_documented_functions() {
             let heading = format!("\n### `{}`\n", f.name());
             assert_eq!(
                 reference.matches(&heading).count(),

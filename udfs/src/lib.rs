@@ -8,19 +8,23 @@
 use std::sync::Arc;
 
 use datafusion::error::Result;
-use datafusion::logical_expr::ScalarUDF;
+use datafusion::logical_expr::{AggregateUDF, ScalarUDF};
 use datafusion::prelude::SessionContext;
 
 pub mod address;
+pub mod aggregate;
 pub mod cluster;
 pub mod common;
+pub mod consent;
 pub mod datetime;
 pub mod docs;
 pub mod email;
+pub mod fellegi_sunter;
 pub mod name;
 pub mod phone;
 pub mod phonetic;
 pub mod similarity;
+pub mod survivorship;
 
 /// Every scalar function of the crate, by category.
 pub fn all_scalar_functions() -> Vec<Arc<ScalarUDF>> {
@@ -32,6 +36,17 @@ pub fn all_scalar_functions() -> Vec<Arc<ScalarUDF>> {
         datetime::functions(),
         similarity::functions(),
         phonetic::functions(),
+        fellegi_sunter::functions(),
+    ]
+    .concat()
+}
+
+/// Every aggregate function of the crate, by category.
+pub fn all_aggregate_functions() -> Vec<Arc<AggregateUDF>> {
+    [
+        fellegi_sunter::aggregate_functions(),
+        survivorship::aggregate_functions(),
+        consent::aggregate_functions(),
     ]
     .concat()
 }
@@ -40,6 +55,9 @@ pub fn all_scalar_functions() -> Vec<Arc<ScalarUDF>> {
 pub fn register_all(ctx: &SessionContext) -> Result<()> {
     for udf in all_scalar_functions() {
         ctx.register_udf(udf.as_ref().clone());
+    }
+    for udaf in all_aggregate_functions() {
+        ctx.register_udaf(udaf.as_ref().clone());
     }
     ctx.register_udtf(
         cluster::connected_components::NAME,
@@ -59,10 +77,9 @@ mod tests {
 
     #[test]
     fn every_function_has_documentation() {
-        for udf in all_scalar_functions() {
-            let doc = udf.documentation();
-            let Some(doc) = doc else {
-                panic!("{} has no documentation", udf.name());
+        for udf in docs::all_documented_functions() {
+            let Some(doc) = &udf.documentation else {
+                panic!("{} has no documentation", udf.name);
             };
             assert!(
                 !doc.description.is_empty(),
@@ -82,8 +99,9 @@ mod tests {
     #[test]
     fn names_and_aliases_are_unique() {
         let mut seen = HashSet::new();
-        for udf in all_scalar_functions() {
-            for name in std::iter::once(udf.name()).chain(udf.aliases().iter().map(String::as_str))
+        for udf in docs::all_documented_functions() {
+            for name in
+                std::iter::once(udf.name.as_str()).chain(udf.aliases.iter().map(String::as_str))
             {
                 assert!(
                     seen.insert(name.to_owned()),

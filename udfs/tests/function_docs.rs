@@ -131,7 +131,7 @@ fn printed_rows(table: &str) -> Vec<Vec<String>> {
 async fn sql_examples_run_and_print_what_they_show() {
     let mut failures = Vec::new();
     let mut checked = 0;
-    for udf in amigo_udfs::all_scalar_functions() {
+    for udf in amigo_udfs::docs::all_documented_functions() {
         let name = udf.name();
         let Some(example) = udf.documentation().and_then(|d| d.sql_example.as_deref()) else {
             // Missing examples are reported by the documentation tests in lib.rs.
@@ -199,13 +199,19 @@ async fn sql_examples_run_and_print_what_they_show() {
 #[test]
 fn related_functions_exist_and_arguments_are_in_the_syntax() {
     let ctx = SessionContext::new();
-    let builtin: HashSet<String> = ctx.state().scalar_functions().keys().cloned().collect();
-    let ours: HashSet<String> = amigo_udfs::all_scalar_functions()
+    let state = ctx.state();
+    let builtin: HashSet<String> = state
+        .scalar_functions()
+        .keys()
+        .chain(state.aggregate_functions().keys())
+        .cloned()
+        .collect();
+    let ours: HashSet<String> = amigo_udfs::docs::all_documented_functions()
         .iter()
         .flat_map(|f| std::iter::once(f.name().to_owned()).chain(f.aliases().iter().cloned()))
         .collect();
     let mut failures = Vec::new();
-    for udf in amigo_udfs::all_scalar_functions() {
+    for udf in amigo_udfs::docs::all_documented_functions() {
         let Some(doc) = udf.documentation() else {
             continue;
         };

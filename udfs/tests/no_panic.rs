@@ -36,6 +36,11 @@ use datafusion::logical_expr::{
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestError, TestRunner};
 
+/// Functions whose every argument list holds an array or a struct (a pair's levels and a
+/// trained model), which this harness does not generate; their own unit tests and
+/// `tests/slt/fellegi_sunter.slt` give them bad input instead.
+const NESTED_ARGUMENTS_ONLY: &[&str] = &["fs_match_weight", "fs_field_weights"];
+
 /// Random cases shared by all (function, argument list) pairs when `PROPTEST_CASES` is unset.
 const TOTAL_CASES: u32 = 8_000;
 /// Fewest random cases for one (function, argument list).
@@ -472,7 +477,9 @@ fn no_function_panics_on_any_input() {
         .collect();
     let mut failures = Vec::new();
     for udf in &functions {
-        if !plan.iter().any(|(f, _)| f.name() == udf.name()) {
+        if !plan.iter().any(|(f, _)| f.name() == udf.name())
+            && !NESTED_ARGUMENTS_ONLY.contains(&udf.name())
+        {
             failures.push(format!(
                 "{}: no argument list of 1 to 3 strings, integers, floats or booleans is \
                  accepted; the test cannot call it",
