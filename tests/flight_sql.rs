@@ -645,3 +645,223 @@ async fn a_full_server_answers_resource_exhausted_and_frees_the_slot() {
     assert!(ran, "the slot was never freed");
     server.stop().await;
 }
+
+/// Runs the prepared 360° lookup with `key` bound.
+async fn lookup_360(
+    client: &mut Client,
+    statement: &mut arrow_flight::sql::client::PreparedStatement<Channel>,
+    key: &str,
+) -> Result<Vec<RecordBatch>, FlightError> {
+    let batch = RecordBatch::try_new(
+        Arc::new(Schema::new(vec![Field::new("$1", DataType::Utf8, true)])),
+        vec![Arc::new(StringArray::from(vec![key]))],
+    )
+    .expect("batch");
+    statement.set_parameters(batch)?;
+    let info = statement.execute().await?;
+    fetch(client, info).await
+}
+
+fn rows(batches: &[RecordBatch]) -> usize {
+    batches.iter().map(RecordBatch::num_rows).sum()
+}
+
+/// The values of field `field` in the structs of list column `column` of the first row.
+fn list_field(batches: &[RecordBatch], column: &str, field: &str) -> Vec<String> {
+    let batch = batches.iter().find(|b| b.num_rows() > 0).expect("a row");
+    let list = batch
+        .column_by_name(column)
+        .unwrap_or_else(|| panic!("no column {column}"))
+        .as_list::<i32>()
+        .value(0);
+    let values = list
+        .as_struct()
+        .column_by_name(field)
+        .unwrap_or_else(|| panic!("no field {field} in {column}"))
+        .clone();
+    let values = arrow::compute::cast(&values, &DataType::Utf8).expect("cast");
+    let values = values.as_string::<i32>();
+    (0..values.len())
+        .map(|i| values.value(i).to_string())
+        .collect()
+}
+
+fn struct_field(batches: &[RecordBatch], column: &str, field: &str) -> String {
+    let batch = batches.iter().find(|b| b.num_rows() > 0).expect("a row");
+    let value = batch
+        .column_by_name(column)
+        .unwrap_or_else(|| panic!("no column {column}"))
+        .as_struct()
+        .column_by_name(field)
+        .unwrap_or_else(|| panic!("no field {field} in {column}"))
+        .as_string::<i32>()
+        .value(0)
+        .to_string();
+    value
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_associate_gets_a_customers_360_view_and_nothing_else() {
+    // The bundled sample after `amigo resolve`. Mathilde Pratin has a Cegid and a Shopify
+    // record, merged on email + first name; the values below are the sample's.
+    let server = common::start_resolved().await;
+    let mut associate = login(&server, "associate").await;
+    let mut statement = associate
+        .prepare(
+            "SELECT * FROM customer_360 WHERE lookup_key = ?".to_string(),
+            None,
+        )
+        .await
+        .expect("prepare the lookup");
+
+    // By email as typed at the counter (case and spaces do not matter), by phone in local
+    // format, and by unified id: the same customer.
+    for (key, matched_by) in [
+        ("MathildePratin@iCloud.com ", "email"),
+        ("07 96 81 26 68", "phone"),
+        ("U0428f080b75966e7", "unified_id"),
+    ] {
+        let batches = lookup_360(&mut associate, &mut statement, key)
+            .await
+            .unwrap_or_else(|e| panic!("lookup {key}: {e}"));
+        assert_eq!(rows(&batches), 1, "{key}");
+        assert_eq!(strings(&batches, "matched_by"), vec![matched_by], "{key}");
+        assert_eq!(ints(&batches, "match_count"), vec![1]);
+        assert_eq!(strings(&batches, "unified_id"), vec!["U0428f080b75966e7"]);
+        assert_eq!(strings(&batches, "first_name"), vec!["Mathilde"]);
+        assert_eq!(strings(&batches, "last_name"), vec!["PRATIN"]);
+        assert_eq!(
+            strings(&batches, "email"),
+            vec!["mathildepratin@icloud.com"]
+        );
+        assert_eq!(strings(&batches, "phone_e164"), vec!["+33796812668"]);
+        assert_eq!(strings(&batches, "sources"), vec!["cegid,shopify"]);
+        assert_eq!(ints(&batches, "order_count"), vec![19]);
+        assert_eq!(
+            list_field(&batches, "source_records", "record_id"),
+            vec!["cegid:C000102813", "shopify:7108000052446"]
+        );
+        assert_eq!(
+            list_field(&batches, "source_records", "link_rule"),
+            vec!["email+first_name", "email+first_name"]
+        );
+        // Orders newest first, each with its lines.
+        let orders = list_field(&batches, "orders", "order_id");
+        assert_eq!(orders.len(), 19);
+        assert_eq!(orders[..2], ["PAR03-00000364", "PAR01-00000941"]);
+        // Consent now, per channel and purpose: the newest event across both records (sms
+        // was refused in store in 2025, then given in 2026).
+        assert_eq!(
+            list_field(&batches, "consents", "channel"),
+            vec!["analytics", "email", "phone", "sms"]
+        );
+        assert_eq!(
+            list_field(&batches, "consents", "status"),
+            vec!["opt_in", "opt_in", "opt_out", "opt_in"]
+        );
+        assert_eq!(
+            struct_field(&batches, "preferred_store", "store_id"),
+            "PAR01"
+        );
+        assert_eq!(struct_field(&batches, "associate", "associate_id"), "V1123");
+    }
+    // The lines of the newest order.
+    let batches = lookup_360(&mut associate, &mut statement, "U0428f080b75966e7")
+        .await
+        .expect("lookup");
+    let batch = &batches[0];
+    let orders = batch
+        .column_by_name("orders")
+        .expect("orders")
+        .as_list::<i32>();
+    let newest = orders.value(0);
+    let lines = newest.as_struct().column_by_name("lines").expect("lines");
+    let lines = lines.as_list::<i32>().value(0);
+    let skus = lines.as_struct().column_by_name("sku").expect("sku");
+    assert_eq!(skus.as_string::<i32>().value(0), "RW-PERM-00040-TAN-54");
+
+    // An email two customers share: both, and match_count says so.
+    let batches = lookup_360(&mut associate, &mut statement, "adela74@gmail.com")
+        .await
+        .expect("ambiguous");
+    assert_eq!(rows(&batches), 2);
+    assert_eq!(ints(&batches, "match_count"), vec![2, 2]);
+    // Nobody: no row.
+    let batches = lookup_360(&mut associate, &mut statement, "nobody@example.com")
+        .await
+        .expect("not found");
+    assert_eq!(rows(&batches), 0);
+    statement.close().await.expect("close");
+
+    // The lookup needs exactly one key: it cannot list customers.
+    for sql in [
+        "SELECT * FROM customer_360",
+        "SELECT * FROM customer_360 WHERE lookup_key = 'a@b.fr' OR lookup_key = 'c@d.fr'",
+        "SELECT * FROM customer_360 WHERE lookup_key LIKE '%@gmail.com'",
+        "SELECT * FROM customer_360 WHERE lookup_key = ' '",
+    ] {
+        let error = query(&mut associate, sql).await.expect_err(sql);
+        assert_eq!(code(&error), Code::InvalidArgument, "{sql}: {error}");
+    }
+    // And the associate reads nothing else, not even through the lookup.
+    for sql in [
+        "SELECT * FROM raw.customer_records",
+        "SELECT * FROM unified.customers",
+        "SELECT c.* FROM customer_360 c JOIN raw.orders o ON o.customer_source_id = c.unified_id WHERE c.lookup_key = 'x@y.fr'",
+        "SELECT * FROM customer_360 WHERE lookup_key IN (SELECT email FROM raw.customer_records)",
+    ] {
+        let error = query(&mut associate, sql).await.expect_err(sql);
+        assert_eq!(code(&error), Code::PermissionDenied, "{sql}: {error}");
+    }
+    // Marketing may not look customers up.
+    let mut marketing = login(&server, "marketing").await;
+    let error = query(
+        &mut marketing,
+        "SELECT * FROM customer_360 WHERE lookup_key = 'U0428f080b75966e7'",
+    )
+    .await
+    .expect_err("marketing");
+    assert_eq!(code(&error), Code::PermissionDenied);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_query_timeout_covers_planning_and_starting_the_statement() {
+    // A prepared statement bound with many rows runs once per row: planning and starting them
+    // all takes far longer than the limit, before any row is sent. The deadline must stop it
+    // there, in DoGet itself, rather than only once rows stream.
+    let server = common::start_configured(|config| {
+        config.limits.query_timeout = Duration::from_millis(300);
+    })
+    .await;
+    let mut client = login(&server, "analyst").await;
+    let mut statement = client
+        .prepare("SELECT name FROM raw.people WHERE id = ?".to_string(), None)
+        .await
+        .expect("prepare");
+    let ids: Vec<i64> = (0..20_000).map(|i| i % 3 + 1).collect();
+    let batch = RecordBatch::try_new(
+        Arc::new(Schema::new(vec![Field::new("$1", DataType::Int64, true)])),
+        vec![Arc::new(Int64Array::from(ids))],
+    )
+    .expect("batch");
+    statement.set_parameters(batch).expect("bind");
+    let info = statement.execute().await.expect("execute");
+    let ticket = info.endpoint[0].ticket.clone().expect("ticket");
+    let error = match client.do_get(ticket).await {
+        Ok(_) => panic!("DoGet answered although starting the statement exceeded the limit"),
+        Err(e) => e,
+    };
+    assert_eq!(code(&error), Code::DeadlineExceeded, "{error}");
+    assert!(
+        message(&error).contains("limit of 0.3s"),
+        "{}",
+        message(&error)
+    );
+    // The connection still works.
+    let batches = query(&mut client, "SELECT count(*) AS n FROM raw.people")
+        .await
+        .expect("after the timeout");
+    assert_eq!(ints(&batches, "n"), vec![3]);
+    server.stop().await;
+}

@@ -6,6 +6,7 @@
 //! - [`auth`]: users file, password handshake, bearer tokens.
 //! - [`policy`]: roles, enforced on every statement's plan.
 //! - [`audit`]: the audit log table.
+//! - [`customer_360`]: the 360° lookup table, `analytics.customer_360`.
 //! - [`metadata`], [`prepared`], [`stream`], [`error`]: the pieces the service is made of.
 //!
 //! [`Server::bind`] opens the lake and binds the address (port 0 picks a free port, which
@@ -14,6 +15,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod customer_360;
 pub mod error;
 pub mod metadata;
 pub mod policy;
@@ -124,6 +126,12 @@ impl Server {
             .await
             .map_err(|e| format!("opening lake {}: {}", config.lake, root_message(&e)))?;
         for warning in session.broken_views() {
+            eprintln!("warning: {warning}");
+        }
+        if let Some(warning) = customer_360::register(&session)
+            .await
+            .map_err(|e| format!("setting up the 360° lookup: {}", root_message(&e)))?
+        {
             eprintln!("warning: {warning}");
         }
         let session = Arc::new(session);

@@ -52,7 +52,7 @@ use super::error::{status_from_datafusion, status_from_lake};
 use super::metadata::{self, TABLE_TYPES};
 use super::policy::{Policy, Role, resolve, view_candidates};
 use super::prepared::{self, Registry};
-use super::stream::{End, Progress, QueryStream, plain_schema};
+use super::stream::{End, Progress, QueryStream, deadline_exceeded, plain_schema};
 use crate::lake::CommitMode;
 use crate::lake::TableName;
 use crate::lake::catalog::CATALOG;
@@ -231,7 +231,7 @@ impl AmigoFlightSql {
     ) -> Result<LogicalPlan, Status> {
         let planned = tokio::time::timeout(self.limits.query_timeout, self.session.plan(sql))
             .await
-            .map_err(|_| Status::deadline_exceeded("planning the statement took too long"))?;
+            .map_err(|_| deadline_exceeded(self.limits.query_timeout))?;
         let mut plan = planned.map_err(|e| status_from_datafusion(&e))?;
         if let Some(params) = params {
             plan = plan
@@ -271,7 +271,7 @@ impl AmigoFlightSql {
         let run = self.session.execute_plan(sql, plan);
         let outcome = tokio::time::timeout(self.limits.query_timeout, run)
             .await
-            .map_err(|_| Status::deadline_exceeded("the statement ran too long"))?
+            .map_err(|_| deadline_exceeded(self.limits.query_timeout))?
             .map_err(|e| status_from_datafusion(&e))?;
         match outcome {
             Outcome::Done(message) => Ok(affected_rows(&message)),
@@ -395,35 +395,19 @@ impl AmigoFlightSql {
         };
         let result = async {
             let slot = self.slot().await?;
-            let mut streams = Vec::with_capacity(rows);
-            for row in 0..rows {
-                let values = match &params {
-                    Some((batch, expected)) if batch.num_rows() > 0 => {
-                        Some(prepared::row_values(batch, row, expected)?)
-                    }
-                    _ => None,
-                };
-                let plan = self.plan(&caller.user, &sql, values).await?;
-                let outcome = self
-                    .session
-                    .execute_plan(&sql, plan)
-                    .await
-                    .map_err(|e| status_from_datafusion(&e))?;
-                match outcome {
-                    Outcome::Rows(frame) => streams.push(
-                        frame
-                            .execute_stream()
-                            .await
-                            .map_err(|e| status_from_datafusion(&e))?,
-                    ),
-                    // A change in a ticket (only a hand-made ticket holds one): done, no rows.
-                    Outcome::Done(_) => {}
-                }
-            }
-            Ok::<_, Status>((slot, streams))
+            // One deadline for the whole statement: planning, starting the plan (once per bound
+            // parameter row) and then streaming its rows.
+            let deadline = tokio::time::Instant::now() + self.limits.query_timeout;
+            let streams = tokio::time::timeout_at(
+                deadline,
+                self.start_streams(&caller.user, &sql, params.as_ref(), rows, deadline),
+            )
+            .await
+            .map_err(|_| deadline_exceeded(self.limits.query_timeout))??;
+            Ok::<_, Status>((slot, deadline, streams))
         }
         .await;
-        let (slot, streams) = match result {
+        let (slot, deadline, streams) = match result {
             Ok(ok) => ok,
             Err(status) => {
                 self.record(&caller, "query", Some(&sql), started, None, Err(&status));
@@ -489,7 +473,14 @@ impl AmigoFlightSql {
                 audit.record(record);
             }) as Box<dyn FnOnce(Option<End>) + Send>
         };
-        let query = QueryStream::new(input, token, self.limits.query_timeout, progress, on_end);
+        let query = QueryStream::new(
+            input,
+            token,
+            deadline,
+            self.limits.query_timeout,
+            progress,
+            on_end,
+        );
         let schema = query.schema();
         let flight = FlightDataEncoderBuilder::new()
             .with_schema(schema)
@@ -504,6 +495,48 @@ impl AmigoFlightSql {
                 data.map_err(Status::from)
             });
         Ok(Response::new(Box::pin(flight)))
+    }
+
+    /// Plans and starts a query once per bound parameter row (once without parameters), until
+    /// `deadline`. Planning is mostly CPU work that never waits, so a timer around this future
+    /// alone would not fire until it ends: the deadline is also checked after each row.
+    async fn start_streams(
+        &self,
+        user: &User,
+        sql: &str,
+        params: Option<&(RecordBatch, SchemaRef)>,
+        rows: usize,
+        deadline: tokio::time::Instant,
+    ) -> Result<Vec<datafusion::execution::SendableRecordBatchStream>, Status> {
+        let mut streams = Vec::with_capacity(rows);
+        for row in 0..rows {
+            if tokio::time::Instant::now() >= deadline {
+                return Err(deadline_exceeded(self.limits.query_timeout));
+            }
+            let values = match params {
+                Some((batch, expected)) if batch.num_rows() > 0 => {
+                    Some(prepared::row_values(batch, row, expected)?)
+                }
+                _ => None,
+            };
+            let plan = self.plan(user, sql, values).await?;
+            let outcome = self
+                .session
+                .execute_plan(sql, plan)
+                .await
+                .map_err(|e| status_from_datafusion(&e))?;
+            match outcome {
+                Outcome::Rows(frame) => streams.push(
+                    frame
+                        .execute_stream()
+                        .await
+                        .map_err(|e| status_from_datafusion(&e))?,
+                ),
+                // A change in a ticket (only a hand-made ticket holds one): done, no rows.
+                Outcome::Done(_) => {}
+            }
+        }
+        Ok(streams)
     }
 
     /// Cancels the queries a `FlightInfo` of this server describes.

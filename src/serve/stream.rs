@@ -81,8 +81,18 @@ pub enum End {
     Failed(Status),
 }
 
+/// The status of a statement stopped by the server's per-query timeout.
+pub fn deadline_exceeded(timeout: std::time::Duration) -> Status {
+    Status::deadline_exceeded(format!(
+        "the query ran longer than the server's limit of {}s",
+        timeout.as_secs_f64()
+    ))
+}
+
 /// A query's batches, in plain types, ending early with `CANCELLED` when `cancel` fires or
-/// `DEADLINE_EXCEEDED` when the deadline passes (dropping DataFusion's stream stops its work).
+/// `DEADLINE_EXCEEDED` when the statement's deadline passes (dropping DataFusion's stream stops
+/// its work). The deadline is the statement's, set before it was planned, so planning and
+/// streaming share one time limit.
 /// `on_end` runs exactly once: when the stream ends, fails, or is dropped by the client.
 pub struct QueryStream {
     inner: Option<SendableRecordBatchStream>,
@@ -98,6 +108,7 @@ impl QueryStream {
     pub fn new(
         inner: SendableRecordBatchStream,
         cancel: CancellationToken,
+        deadline: tokio::time::Instant,
         timeout: std::time::Duration,
         progress: Arc<Progress>,
         on_end: Box<dyn FnOnce(Option<End>) + Send>,
@@ -107,7 +118,7 @@ impl QueryStream {
             inner: Some(inner),
             schema,
             cancelled: Box::pin(cancel.cancelled_owned()),
-            deadline: Box::pin(tokio::time::sleep(timeout)),
+            deadline: Box::pin(tokio::time::sleep_until(deadline)),
             timeout,
             progress,
             on_end: Some(on_end),
@@ -149,10 +160,7 @@ impl Stream for QueryStream {
             return Poll::Ready(Some(Err(status)));
         }
         if this.deadline.poll_unpin(cx).is_ready() {
-            let status = Status::deadline_exceeded(format!(
-                "the query ran longer than the server's limit of {}s",
-                this.timeout.as_secs_f64()
-            ));
+            let status = deadline_exceeded(this.timeout);
             this.end(End::Failed(status.clone()));
             return Poll::Ready(Some(Err(status)));
         }

@@ -69,7 +69,52 @@ pub async fn start_configured(configure: impl FnOnce(&mut ServeConfig)) -> TestS
         session.execute(sql).await.expect(sql);
     }
     drop(session);
+    serve(dir, lake_dir, configure).await
+}
 
+/// A copy of the bundled sample lake (`data/lake`) after `amigo resolve`, so the unified tables
+/// and the 360° lookup are there; users for every role.
+pub async fn start_resolved() -> TestServer {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lake_dir = dir.path().join("lake");
+    copy_dir(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/lake"),
+        &lake_dir,
+    );
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_amigo"))
+        .args(["resolve", "--lake"])
+        .arg(&lake_dir)
+        .output()
+        .expect("run amigo resolve");
+    assert!(
+        output.status.success(),
+        "amigo resolve failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serve(dir, lake_dir, |_| {}).await
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}
+
+/// Writes a users file with one user per role (`<role>_user`, password [`PASSWORD`]) and starts
+/// the server on `lake_dir`.
+async fn serve(
+    dir: tempfile::TempDir,
+    lake_dir: std::path::PathBuf,
+    configure: impl FnOnce(&mut ServeConfig),
+) -> TestServer {
+    let location = lake_dir.display().to_string();
     let hash = hash_password(PASSWORD).expect("hash");
     let users = ["admin", "analyst", "marketing", "associate"]
         .iter()

@@ -50,7 +50,7 @@ const MARKER: &str = "amigo-bench-serve.json";
 
 /// How the lake writer lays out files (row groups, statistics, bloom filters). Bump it when that
 /// changes, so that a cached lake is rebuilt rather than measured with the old layout.
-const WRITER_LAYOUT: u32 = 2;
+const WRITER_LAYOUT: u32 = 3;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct Marker {
