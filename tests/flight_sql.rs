@@ -688,7 +688,7 @@ fn list_field(batches: &[RecordBatch], column: &str, field: &str) -> Vec<String>
 
 fn struct_field(batches: &[RecordBatch], column: &str, field: &str) -> String {
     let batch = batches.iter().find(|b| b.num_rows() > 0).expect("a row");
-    let value = batch
+    batch
         .column_by_name(column)
         .unwrap_or_else(|| panic!("no column {column}"))
         .as_struct()
@@ -696,8 +696,7 @@ fn struct_field(batches: &[RecordBatch], column: &str, field: &str) -> String {
         .unwrap_or_else(|| panic!("no field {field} in {column}"))
         .as_string::<i32>()
         .value(0)
-        .to_string();
-    value
+        .to_string()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
