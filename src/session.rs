@@ -7,7 +7,8 @@
 //! adds a schema, and `COPY ... TO 'file'` writes the file atomically. `INSERT` goes through the
 //! lake table itself ([`crate::lake::table`]). Everything else runs as DataFusion runs it.
 
-use std::sync::Arc;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 
 use arrow::array::AsArray;
 use datafusion::catalog::SchemaProvider;
@@ -44,8 +45,11 @@ pub struct AmigoSession {
     ctx: SessionContext,
     lake: Arc<Lake>,
     catalog: Arc<LakeCatalog>,
-    /// Views saved in the lake that could not be re-created (a table they read was dropped ...).
-    broken_views: Vec<String>,
+    /// The lake's saved views, `schema.view` → their CREATE VIEW statement.
+    saved_views: Mutex<BTreeMap<String, String>>,
+    /// Views saved in the lake that could not be re-created (a table they read was dropped
+    /// ...), with the reason.
+    broken_views: Mutex<BTreeMap<String, String>>,
 }
 
 impl AmigoSession {
@@ -77,11 +81,12 @@ impl AmigoSession {
         let catalog = Arc::new(LakeCatalog::new(lake.clone(), &contents));
         ctx.register_catalog(CATALOG, catalog.clone());
         amigo_udfs::register_all(&ctx)?;
-        let mut session = Self {
+        let session = Self {
             ctx,
             lake,
             catalog,
-            broken_views: Vec::new(),
+            saved_views: Mutex::new(BTreeMap::new()),
+            broken_views: Mutex::new(BTreeMap::new()),
         };
         session.load_views(&contents.views).await?;
         Ok(session)
@@ -102,22 +107,25 @@ impl AmigoSession {
         manifest: crate::lake::manifest::Manifest,
     ) -> Result<()> {
         match self.catalog.lake_schema(&name.schema) {
-            Some(schema) => schema.table_committed(&name.table, manifest).await,
-            None => datafusion::common::plan_err!("schema {} does not exist", name.schema),
+            Some(schema) => schema.table_committed(&name.table, manifest).await?,
+            None => {
+                return datafusion::common::plan_err!("schema {} does not exist", name.schema);
+            }
         }
+        self.refresh_views_reading(&name.table).await;
+        Ok(())
     }
 
     /// Saved views that did not load, with the reason.
-    pub fn broken_views(&self) -> &[String] {
-        &self.broken_views
+    pub fn broken_views(&self) -> Vec<String> {
+        lock(&self.broken_views)
+            .iter()
+            .map(|(name, reason)| format!("view {name} does not load: {reason}"))
+            .collect()
     }
 
-    /// Re-creates saved views. A view may read another view, so views that fail are retried
-    /// while some other view loaded in the same round.
-    async fn load_views(
-        &mut self,
-        views: &std::collections::BTreeMap<String, Vec<String>>,
-    ) -> Result<()> {
+    /// Re-creates the views saved in the lake when the session opens.
+    async fn load_views(&self, views: &BTreeMap<String, Vec<String>>) -> Result<()> {
         let mut pending = Vec::new();
         for (schema, names) in views {
             for view in names {
@@ -125,6 +133,57 @@ impl AmigoSession {
                 pending.push((format!("{schema}.{view}"), sql));
             }
         }
+        lock(&self.saved_views).extend(pending.iter().cloned());
+        self.create_saved_views(pending).await;
+        Ok(())
+    }
+
+    /// A view's plan holds the table versions it was planned with, so after a commit to
+    /// `table` (or a new definition of the view `table`) the views that read it, directly or
+    /// through other views, are planned again: a view never shows an older version than a
+    /// query of the table itself. Views are matched by the name appearing in their SQL, which
+    /// at worst re-plans a view that did not need it.
+    async fn refresh_views_reading(&self, table: &str) {
+        let stale: Vec<(String, String)> = {
+            let saved = lock(&self.saved_views);
+            let mut names = vec![table.to_ascii_lowercase()];
+            let mut stale: Vec<(String, String)> = Vec::new();
+            while let Some(name) = names.pop() {
+                for (view, sql) in saved.iter() {
+                    let short = view.rsplit('.').next().unwrap_or(view).to_ascii_lowercase();
+                    if short != name
+                        && mentions(sql, &name)
+                        && !stale.iter().any(|(v, _)| v == view)
+                    {
+                        stale.push((view.clone(), sql.clone()));
+                        names.push(short);
+                    }
+                }
+            }
+            stale
+        };
+        // Planned again in dependency order, each replaced on its own, so that concurrent
+        // queries (the server's) find every other view in place meanwhile.
+        for (view, sql) in dependency_order(stale) {
+            if let Some((schema, name)) = view.split_once('.') {
+                let _ = self
+                    .ctx
+                    .deregister_table(TableReference::full(CATALOG, schema, name));
+            }
+            let outcome = self.create_saved_view(&sql).await;
+            let mut broken_views = lock(&self.broken_views);
+            match outcome {
+                Ok(()) => broken_views.remove(&view),
+                Err(e) => broken_views.insert(view, root_message(&e)),
+            };
+        }
+    }
+
+    /// Plans saved views. A view may read another view, so views that fail are retried while
+    /// some other view was created in the same round; those that still fail are recorded as
+    /// broken.
+    async fn create_saved_views(&self, mut pending: Vec<(String, String)>) {
+        let names: Vec<String> = pending.iter().map(|(name, _)| name.clone()).collect();
         loop {
             let mut failed = Vec::new();
             let before = pending.len();
@@ -134,11 +193,14 @@ impl AmigoSession {
                 }
             }
             if failed.is_empty() || failed.len() == before {
-                self.broken_views = failed
-                    .into_iter()
-                    .map(|(name, _, e)| format!("view {name} does not load: {}", root_message(&e)))
-                    .collect();
-                return Ok(());
+                let mut broken = lock(&self.broken_views);
+                for name in &names {
+                    broken.remove(name);
+                }
+                for (name, _, e) in failed {
+                    broken.insert(name, root_message(&e));
+                }
+                return;
             }
             pending = failed
                 .into_iter()
@@ -174,7 +236,10 @@ impl AmigoSession {
     pub async fn execute_plan(&self, sql: &str, plan: LogicalPlan) -> Result<Outcome> {
         match plan {
             LogicalPlan::Ddl(DdlStatement::CreateMemoryTable(create)) => {
-                self.create_table(create).await
+                let table = self.resolve(&create.name).table.to_string();
+                let outcome = self.create_table(create).await?;
+                self.refresh_views_reading(&table).await;
+                Ok(outcome)
             }
             LogicalPlan::Ddl(DdlStatement::CreateView(ref create)) => {
                 let name = self.resolve(&create.name);
@@ -194,6 +259,9 @@ impl AmigoSession {
                             .deregister_table(TableReference::from(name.clone()));
                         return Err(e.into());
                     }
+                    lock(&self.saved_views)
+                        .insert(format!("{}.{}", name.schema, name.table), view_file(sql));
+                    self.refresh_views_reading(&name.table).await;
                 }
                 Ok(Outcome::Done(format!(
                     "created view {}.{}",
@@ -208,6 +276,7 @@ impl AmigoSession {
                     let table = TableName::new(&name.schema, &name.table);
                     self.lake.drop_table(&table).await?;
                     schema.table_dropped(&name.table);
+                    self.refresh_views_reading(&name.table).await;
                     return Ok(Outcome::Done(format!("dropped table {table}")));
                 }
                 self.ctx.execute_logical_plan(plan.clone()).await?;
@@ -221,6 +290,7 @@ impl AmigoSession {
                 self.ctx.execute_logical_plan(plan.clone()).await?;
                 if name.catalog.as_ref() == CATALOG {
                     self.lake.delete_view(&name.schema, &name.table).await?;
+                    lock(&self.saved_views).remove(&format!("{}.{}", name.schema, name.table));
                 }
                 Ok(Outcome::Done(format!(
                     "dropped view {}.{}",
@@ -245,7 +315,10 @@ impl AmigoSession {
             }
             LogicalPlan::Copy(copy) => self.copy_to(copy).await,
             LogicalPlan::Dml(dml) if matches!(dml.op, WriteOp::Delete | WriteOp::Update) => {
-                self.rewrite(dml).await
+                let table = self.resolve(&dml.table_name).table.to_string();
+                let outcome = self.rewrite(dml).await?;
+                self.refresh_views_reading(&table).await;
+                Ok(outcome)
             }
             LogicalPlan::Dml(DmlStatement {
                 ref table_name,
@@ -254,6 +327,7 @@ impl AmigoSession {
             }) => {
                 let name = self.resolve(table_name);
                 let rows = count_rows(self.ctx.execute_logical_plan(plan.clone()).await?).await?;
+                self.refresh_views_reading(&name.table).await;
                 Ok(Outcome::Done(format!(
                     "inserted {rows} rows into {}.{}",
                     name.schema, name.table
@@ -544,6 +618,43 @@ fn reads_only_the_table(plan: &LogicalPlan) -> bool {
 }
 
 /// The text saved for a view: the statement itself, so the file can be read and re-run as is.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic while holding the lock leaves plain data behind, still usable.
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Views ordered so that one naming another comes after it (in the given order where names
+/// do not tell, for instance a view and a table of the same name in two schemas).
+fn dependency_order(mut views: Vec<(String, String)>) -> Vec<(String, String)> {
+    let short = |view: &str| view.rsplit('.').next().unwrap_or(view).to_ascii_lowercase();
+    let mut ordered = Vec::with_capacity(views.len());
+    while !views.is_empty() {
+        let ready = views
+            .iter()
+            .position(|(view, sql)| {
+                !views
+                    .iter()
+                    .any(|(other, _)| other != view && mentions(sql, &short(other)))
+            })
+            .unwrap_or(0);
+        ordered.push(views.remove(ready));
+    }
+    ordered
+}
+
+/// Whether `sql` names `name` (lower case) as a whole identifier, in any case.
+fn mentions(sql: &str, name: &str) -> bool {
+    let sql = sql.to_ascii_lowercase();
+    let is_ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    sql.match_indices(name).any(|(at, _)| {
+        let before = sql[..at].chars().next_back();
+        let after = sql[at + name.len()..].chars().next();
+        !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
+    })
+}
+
 fn view_file(sql: &str) -> String {
     format!(
         "-- saved by amigo; the statement that defines this view\n{};\n",

@@ -81,6 +81,64 @@ async fn a_lake_on_an_object_store_works_like_a_local_one() {
     }
 }
 
+/// A view planned before a write reads what the write committed, also through another view
+/// and after the table is replaced, dropped and created again.
+#[tokio::test]
+async fn views_follow_the_writes_of_the_same_session() {
+    let session = AmigoSession::open(memory_lake().await)
+        .await
+        .expect("session");
+    for sql in [
+        "CREATE SCHEMA s",
+        "CREATE TABLE s.settings AS SELECT 1 AS v",
+        "CREATE VIEW s.current AS SELECT max(v) AS v FROM s.settings",
+        "CREATE VIEW s.doubled AS SELECT v * 2 AS v FROM s.current",
+    ] {
+        session.execute(sql).await.expect(sql);
+    }
+    let doubled = || query_i64(&session, "SELECT v FROM s.doubled");
+    assert_eq!(doubled().await, [2]);
+    session
+        .execute("INSERT INTO s.settings VALUES (5)")
+        .await
+        .expect("insert");
+    assert_eq!(doubled().await, [10]);
+    session
+        .execute("DELETE FROM s.settings WHERE v = 5")
+        .await
+        .expect("delete");
+    assert_eq!(doubled().await, [2]);
+    session
+        .execute("CREATE OR REPLACE TABLE s.settings AS SELECT 7 AS v")
+        .await
+        .expect("replace");
+    assert_eq!(doubled().await, [14]);
+    // A new definition of the inner view reaches the outer one.
+    session
+        .execute("CREATE OR REPLACE VIEW s.current AS SELECT min(v) - 1 AS v FROM s.settings")
+        .await
+        .expect("replace view");
+    assert_eq!(doubled().await, [12]);
+    // Dropped: the views are broken and say so; created again: they work again.
+    session
+        .execute("DROP TABLE s.settings")
+        .await
+        .expect("drop");
+    assert!(session.execute("SELECT v FROM s.doubled").await.is_err());
+    assert_eq!(
+        session.broken_views().len(),
+        2,
+        "{:?}",
+        session.broken_views()
+    );
+    session
+        .execute("CREATE TABLE s.settings AS SELECT 3 AS v")
+        .await
+        .expect("create again");
+    assert_eq!(doubled().await, [4]);
+    assert!(session.broken_views().is_empty());
+}
+
 #[tokio::test]
 async fn concurrent_inserts_all_land() {
     let lake = memory_lake().await;

@@ -1,5 +1,6 @@
-//! `amigo segment` on a small hand-made lake whose members are known: tiers, lapsed and
-//! cross-sell, the catalog, and the membership history across two snapshots.
+//! `amigo segment` and `amigo journey` on a small hand-made lake whose members are known:
+//! tiers, lapsed and cross-sell, the catalog, the membership history across two snapshots, and
+//! the journeys' due steps over several days, each delivered once.
 
 use std::path::Path;
 use std::process::Command;
@@ -37,9 +38,21 @@ fn query(lake: &Path, sql: &str) -> Vec<String> {
 /// - U6: two orders of 300 USD in the last year: Premium (frequency).
 ///
 /// U1 and U2 bought shoes and leather goods; U3 and U4 only shoes; U6 only jewelry.
+///
+/// For the journeys: U3 and U5 signed up 30 and 7 days before, U5's profile lacks a birth date
+/// and an address, U3 has a preferred store, U1 (the VIP) turns 46 on 2026-07-04.
 const LAKE_SQL: &str = r#"
 
-CREATE TABLE unified.customers AS SELECT * FROM (VALUES ('U1'), ('U2'), ('U3'), ('U4'), ('U5'), ('U6')) AS v(unified_id);
+CREATE TABLE unified.customers AS SELECT unified_id, CAST(first_seen_at AS TIMESTAMP) AS first_seen_at,
+  CAST(birth_date AS DATE) AS birth_date, phone_e164, address_line1, preferred_store_id
+FROM (VALUES
+  ('U1', '2024-01-01', '1980-07-04', '+33612345601', '1 rue A', 'ST1'),
+  ('U2', '2023-05-01', '1990-01-01', '+33612345602', '2 rue B', NULL),
+  ('U3', '2026-05-31', '1985-03-03', '+33612345603', '3 rue C', 'ST2'),
+  ('U4', '2023-01-01', NULL, NULL, NULL, NULL),
+  ('U5', '2026-06-23', NULL, '+33612345605', NULL, NULL),
+  ('U6', '2025-08-01', NULL, NULL, '6 rue F', NULL)
+) AS v(unified_id, first_seen_at, birth_date, phone_e164, address_line1, preferred_store_id);
 CREATE TABLE unified.customer_links AS SELECT * FROM (VALUES
   ('cegid', 'C1', 'U1'), ('shopify', 'S1', 'U1'), ('cegid', 'C2', 'U2'), ('cegid', 'C3', 'U3'),
   ('shopify', 'S4', 'U4'), ('cegid', 'C5', 'U5'), ('shopify', 'S6', 'U6')) AS v(source_system, source_id, unified_id);
@@ -183,4 +196,107 @@ fn segments_have_exactly_the_expected_members_and_history() {
             "vip,U1,false"
         ]
     );
+}
+
+/// The journeys on 2026-06-30, with two more orders of U6 (16 June and 28 June): every due step
+/// exactly; delivered once, then never due again; a later date brings only the new step.
+#[test]
+fn journeys_give_each_step_once_on_its_day() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lake = dir.path();
+    amigo(
+        lake,
+        &["init", "--lake", lake.to_str().expect("utf-8 path")],
+    );
+    amigo(lake, &["sql", "-c", LAKE_SQL]);
+    amigo(
+        lake,
+        &[
+            "sql",
+            "-c",
+            "INSERT INTO raw.orders SELECT source_system, order_id, order_number, customer_source_id, \
+             store_id, associate_id, channel, status, \
+             arrow_cast(CASE order_id WHEN 'O9' THEN '2026-06-16T10:00:00Z' ELSE '2026-06-28T10:00:00Z' END, \
+                        'Timestamp(Microsecond, Some(\"UTC\"))'), \
+             currency, subtotal_amount, discount_amount, shipping_amount, tax_amount, total_amount \
+             FROM (SELECT * FROM raw.orders WHERE order_id IN ('O9', 'O10')); \
+             UPDATE raw.orders SET order_id = 'O11' WHERE order_id = 'O9' AND ordered_at > TIMESTAMP '2026-06-01T00:00:00Z'; \
+             UPDATE raw.orders SET order_id = 'O12' WHERE order_id = 'O10' AND ordered_at > TIMESTAMP '2026-06-20T00:00:00Z'",
+        ],
+    );
+
+    let output = Command::new(env!("CARGO_BIN_EXE_amigo"))
+        .args(["journey", "install"])
+        .env("AMIGO_LAKE", lake)
+        .output()
+        .expect("run amigo");
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("run `amigo segment install` first"));
+
+    amigo(lake, &["segment", "install"]);
+    amigo(lake, &["journey", "install"]);
+    assert_eq!(
+        amigo(lake, &["segment", "as-of", "2026-06-30"]).trim(),
+        "2026-06-30"
+    );
+    let due = |journey: Option<&str>| {
+        let mut args = vec!["journey", "due", "--format", "csv"];
+        args.extend(journey.map(|j| ["--journey", j]).into_iter().flatten());
+        amigo(lake, &args)
+            .lines()
+            .skip(1)
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        due(None),
+        [
+            "cross_sell,suggest_category,U3,shoes > leather_goods,2026-06-30,leather_goods",
+            "cross_sell,suggest_category,U4,shoes > leather_goods,2026-06-30,leather_goods",
+            "onboarding,discovery,U5,2026-06-23,2026-06-26,",
+            "onboarding,first_purchase_offer,U5,2026-06-23,2026-06-30,",
+            "onboarding,introduce_associate,U3,2026-05-31,2026-06-30,ST2",
+            "onboarding,welcome,U5,2026-06-23,2026-06-24,",
+            "post_purchase,review_request,U6,shopify:O11,2026-06-30,O11",
+            "post_purchase,thank_you,U6,shopify:O12,2026-06-29,O12",
+            "reactivation,win_back,U2,2025-12-05,2026-06-04,medium",
+            "reactivation,win_back,U4,2025-06-01,2025-11-29,low",
+            "vip,birthday,U1,2026,2026-06-27,2026-07-04",
+            "vip,vip_welcome,U1,vip,2026-06-30,",
+        ]
+    );
+    assert_eq!(due(Some("vip")).len(), 2);
+    let output = Command::new(env!("CARGO_BIN_EXE_amigo"))
+        .args(["journey", "due", "--journey", "nope"])
+        .env("AMIGO_LAKE", lake)
+        .output()
+        .expect("run amigo");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--journey nope: no such journey"));
+
+    // Delivering the VIP journey first, then the rest: 12 deliveries, nothing due any more,
+    // and nothing again the next day, though most steps are still in their window.
+    amigo(lake, &["journey", "deliver", "--journey", "vip"]);
+    assert_eq!(due(None).len(), 10);
+    amigo(lake, &["journey", "deliver"]);
+    assert!(due(None).is_empty());
+    assert_eq!(
+        query(lake, "SELECT count(*) FROM journeys.deliveries"),
+        ["12"]
+    );
+    amigo(lake, &["segment", "as-of", "2026-07-01"]);
+    assert!(due(None).is_empty());
+
+    // On 10 July only U5's profile reminder (J+14) is new.
+    amigo(lake, &["segment", "as-of", "2026-07-10"]);
+    assert_eq!(
+        due(None),
+        ["onboarding,complete_profile,U5,2026-06-23,2026-07-07,"]
+    );
+    let list = amigo(lake, &["journey", "list", "--format", "csv"]);
+    assert!(
+        list.lines()
+            .any(|l| l == "onboarding,complete_profile,14,6,1,0"),
+        "{list}"
+    );
+    assert_eq!(amigo(lake, &["segment", "as-of", "today"]).trim().len(), 10);
 }

@@ -5,6 +5,7 @@ pub mod decide;
 pub mod generate;
 pub mod ingest;
 pub mod init;
+pub mod journey;
 pub mod output;
 pub mod resolve;
 pub mod segment;
@@ -47,6 +48,8 @@ pub enum Command {
     Decide(decide::DecideArgs),
     /// Named customer segments: install the SQL views, list, count, show, snapshot membership
     Segment(segment::SegmentArgs),
+    /// Marketing journeys: who is due for which step today, and a log of what was delivered
+    Journey(journey::JourneyArgs),
     /// Measure amigo on generated data (functions: values/s per SQL function; ingest: rows/s)
     Bench(bench::BenchArgs),
     /// Serve the lake over Arrow Flight SQL (JDBC, ODBC, ADBC clients), with users and roles
@@ -75,6 +78,7 @@ pub async fn run() -> ExitCode {
         Command::Evaluate(args) => resolve::evaluate(args).await,
         Command::Decide(args) => decide::run(args).await,
         Command::Segment(args) => segment::run(args).await,
+        Command::Journey(args) => journey::run(args).await,
         Command::Bench(args) => bench::run(args).await,
         Command::Serve(args) => serve::run(args).await,
         Command::HashPassword(args) => serve::hash_password(args).await,

@@ -56,6 +56,11 @@ pub enum SegmentCommand {
     },
     /// Record who entered and who left each segment since the last snapshot
     Snapshot,
+    /// Show or set the reference date the segments and journeys are computed for
+    AsOf {
+        /// A date (YYYY-MM-DD) to replay that day, or `today` to follow the calendar again
+        date: Option<String>,
+    },
 }
 
 /// A segment file: its header and its SQL.
@@ -95,6 +100,45 @@ pub async fn run(args: SegmentArgs) -> CliResult<()> {
             writer.finish()
         }
         SegmentCommand::Snapshot => snapshot(&session).await,
+        SegmentCommand::AsOf { date } => {
+            if let Some(date) = date {
+                set_reference_date(&session, &date).await?;
+            }
+            let as_of = "SELECT CAST(as_of AS VARCHAR) FROM segments.reference_date";
+            println!("{}", first_string(&session, as_of).await?);
+            Ok(())
+        }
+    }
+}
+
+/// Fixes the reference date (`today` lets it follow the calendar again).
+async fn set_reference_date(session: &AmigoSession, date: &str) -> CliResult<()> {
+    let value = if date.eq_ignore_ascii_case("today") {
+        None
+    } else {
+        chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")
+            .map_err(|e| format!("as-of {date:?}: not a date like 2026-06-30 ({e})"))?;
+        Some(date)
+    };
+    let mut statements = vec!["DELETE FROM segments.settings".to_owned()];
+    if let Some(date) = value {
+        statements.push(format!(
+            "INSERT INTO segments.settings VALUES (DATE '{date}')"
+        ));
+    }
+    for sql in statements {
+        rows_changed(session, &sql).await?;
+    }
+    Ok(())
+}
+
+async fn rows_changed(session: &AmigoSession, sql: &str) -> CliResult<()> {
+    match session.execute(sql).await {
+        Ok(_) => Ok(()),
+        Err(e) if root_message(&e).contains("not found") => {
+            Err("the segments are not installed: run `amigo segment install`".into())
+        }
+        Err(e) => Err(root_message(&e)),
     }
 }
 
