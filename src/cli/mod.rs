@@ -2,6 +2,7 @@
 
 pub mod bench;
 pub mod decide;
+pub mod export;
 pub mod generate;
 pub mod ingest;
 pub mod init;
@@ -48,6 +49,8 @@ pub enum Command {
     Decide(decide::DecideArgs),
     /// Named customer segments: install the SQL views, list, count, show, snapshot membership
     Segment(segment::SegmentArgs),
+    /// A segment's consent-safe audience for one channel, as a file for a marketing tool
+    Export(export::ExportArgs),
     /// Marketing journeys: who is due for which step today, and a log of what was delivered
     Journey(journey::JourneyArgs),
     /// Measure amigo on generated data (functions: values/s per SQL function; ingest: rows/s)
@@ -79,6 +82,7 @@ pub async fn run() -> ExitCode {
         Command::Decide(args) => decide::run(args).await,
         Command::Segment(args) => segment::run(args).await,
         Command::Journey(args) => journey::run(args).await,
+        Command::Export(args) => export::run(args).await,
         Command::Bench(args) => bench::run(args).await,
         Command::Serve(args) => serve::run(args).await,
         Command::HashPassword(args) => serve::hash_password(args).await,

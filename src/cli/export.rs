@@ -1,0 +1,274 @@
+//! `amigo export`: a segment's consent-safe audience for one channel, as a file a marketing
+//! tool imports (Marketing Cloud, Mailchimp), in full or as the changes since the last export.
+//!
+//! Who may be contacted is decided by the view `marketing.contactability`
+//! ([`sql/export/00_contactability.sql`](../../sql/export/00_contactability.sql), created on the
+//! first export and editable after): current opt-in for the channel, a usable contact point, not
+//! on `marketing.do_not_contact`. Every export is recorded in `marketing.exports` (who, when,
+//! counts) with its exclusions by reason in `marketing.export_exclusions`, and its audience in
+//! `marketing.export_snapshots`, from which `--diff` computes adds and removes.
+
+use std::path::PathBuf;
+
+use arrow::array::AsArray;
+use arrow::datatypes::Int64Type;
+use clap::{Args, ValueEnum};
+
+use super::output::{Format, ResultWriter, first_column_strings};
+use super::resolve::run_script;
+use super::{CliResult, LakeArgs};
+use crate::lake::Lake;
+use crate::session::{AmigoSession, Outcome, root_message};
+
+const SETUP_FILE: &str = "sql/export/00_contactability.sql";
+const SETUP_SQL: &str = include_str!("../../sql/export/00_contactability.sql");
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub lake: LakeArgs,
+    /// The segment (see `amigo segment list`)
+    #[arg(long)]
+    pub segment: String,
+    #[arg(long, value_enum)]
+    pub channel: Channel,
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: FileFormat,
+    /// The file to write
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Write only the changes since the last export of this segment and channel: a `Change`
+    /// column says `add` or `remove`
+    #[arg(long)]
+    pub diff: bool,
+    /// Who exports, for the record (default: $USER)
+    #[arg(long, env = "USER", default_value = "unknown")]
+    pub by: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Channel {
+    Email,
+    Sms,
+    Phone,
+    Post,
+}
+
+impl Channel {
+    fn name(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Sms => "sms",
+            Channel::Phone => "phone",
+            Channel::Post => "post",
+        }
+    }
+
+    /// The channel's contact columns, named as marketing tools import them.
+    fn contact_columns(self) -> &'static str {
+        match self {
+            Channel::Email => "c.email AS \"EmailAddress\"",
+            Channel::Sms | Channel::Phone => "c.phone_e164 AS \"Phone\"",
+            Channel::Post => {
+                "c.last_name AS \"LastName\", c.address_line1 AS \"Address1\", \
+                 c.address_line2 AS \"Address2\", c.postal_code AS \"PostalCode\", \
+                 c.city AS \"City\", c.country_iso2 AS \"Country\""
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FileFormat {
+    Csv,
+    Parquet,
+}
+
+pub async fn run(args: ExportArgs) -> CliResult<()> {
+    let lake = Lake::open(&args.lake.lake)
+        .await
+        .map_err(|e| e.to_string())?;
+    let session = AmigoSession::open(lake)
+        .await
+        .map_err(|e| format!("opening lake {}: {}", args.lake.lake, root_message(&e)))?;
+    check_segment(&session, &args.segment).await?;
+    if !session
+        .context()
+        .table_exist("marketing.contactability")
+        .unwrap_or(false)
+    {
+        run_script(&session, SETUP_FILE, SETUP_SQL, None).await?;
+    }
+    let channel = args.channel.name();
+    let segment = &args.segment;
+    let now = first_string(&session, "SELECT CAST(now() AS VARCHAR)").await?;
+    let export_id = format!("{segment}/{channel}/{now}");
+    let previous = first_string(
+        &session,
+        &format!(
+            "SELECT export_id FROM marketing.exports WHERE segment = '{segment}' \
+             AND channel = '{channel}' ORDER BY exported_at DESC LIMIT 1"
+        ),
+    )
+    .await
+    .ok();
+
+    // The segment's members with their contactability on the channel.
+    let members = format!(
+        "SELECT c.* FROM (SELECT DISTINCT unified_id FROM segments.{segment}) m \
+         JOIN marketing.contactability c ON c.unified_id = m.unified_id AND c.channel = '{channel}'"
+    );
+    let journey_step = if session.context().table_exist("journeys.due").unwrap_or(false) {
+        "(SELECT string_agg(j.journey || ':' || j.step, ';' ORDER BY j.journey, j.step) \
+         FROM journeys.due j WHERE j.unified_id = c.unified_id)"
+    } else {
+        "CAST(NULL AS VARCHAR)"
+    };
+    let audience = format!(
+        "SELECT c.unified_id AS \"SubscriberKey\", {contact}, c.first_name AS \"FirstName\", \
+                c.preferred_language AS \"Locale\", '{segment}' AS \"Segment\", \
+                {journey_step} AS \"JourneyStep\" \
+         FROM ({members}) c WHERE c.excluded_because IS NULL",
+        contact = args.channel.contact_columns()
+    );
+    let previous_ids = match &previous {
+        Some(id) => format!(
+            "SELECT unified_id FROM marketing.export_snapshots WHERE export_id = '{}'",
+            id.replace('\'', "''")
+        ),
+        None => "SELECT CAST(NULL AS VARCHAR) AS unified_id WHERE false".to_owned(),
+    };
+    // A diff: one row per change, `add` with the person's columns, `remove` with the key only.
+    let file_sql = if args.diff {
+        format!(
+            "WITH audience AS ({audience}), previous AS ({previous_ids}), \
+             changes AS ( \
+                 SELECT 'add' AS change, \"SubscriberKey\" AS key FROM audience \
+                 WHERE \"SubscriberKey\" NOT IN (SELECT unified_id FROM previous) \
+                 UNION ALL \
+                 SELECT 'remove', unified_id FROM previous \
+                 WHERE unified_id NOT IN (SELECT \"SubscriberKey\" FROM audience)) \
+             SELECT ch.change AS \"Change\", ch.key AS \"SubscriberKey\", \
+                    a.* EXCLUDE (\"SubscriberKey\") \
+             FROM changes ch LEFT JOIN audience a ON a.\"SubscriberKey\" = ch.key \
+             ORDER BY 1, 2"
+        )
+    } else {
+        format!("{audience} ORDER BY 1")
+    };
+    let frame = query(&session, &file_sql).await?;
+    let format = match args.format {
+        FileFormat::Csv => Format::Csv,
+        FileFormat::Parquet => Format::Parquet,
+    };
+    let mut writer = ResultWriter::new(format, Some(&args.out))?;
+    writer.write(frame).await.map_err(|e| root_message(&e))?;
+    writer.finish()?;
+
+    // The record: snapshot first (the next --diff reads it), then counts.
+    let id = export_id.replace('\'', "''");
+    let statements = [
+        format!(
+            "INSERT INTO marketing.export_snapshots \
+             SELECT '{id}', \"SubscriberKey\" FROM ({audience})"
+        ),
+        format!(
+            "INSERT INTO marketing.export_exclusions \
+             SELECT '{id}', excluded_because, count(*) FROM ({members}) \
+             WHERE excluded_because IS NOT NULL GROUP BY excluded_because"
+        ),
+        format!(
+            "INSERT INTO marketing.exports \
+             WITH current AS (SELECT unified_id FROM marketing.export_snapshots WHERE export_id = '{id}'), \
+                  previous AS ({previous_ids}) \
+             SELECT '{id}', CAST('{now}' AS TIMESTAMP), '{by}', '{segment}', '{channel}', \
+                    '{format}', '{out}', {diff}, \
+                    (SELECT count(DISTINCT unified_id) FROM segments.{segment}), \
+                    (SELECT count(*) FROM current), \
+                    (SELECT count(*) FROM current WHERE unified_id NOT IN (SELECT unified_id FROM previous)), \
+                    (SELECT count(*) FROM previous WHERE unified_id NOT IN (SELECT unified_id FROM current)), \
+                    CAST({written} AS BIGINT)",
+            by = args.by.replace('\'', "''"),
+            format = match args.format {
+                FileFormat::Csv => "csv",
+                FileFormat::Parquet => "parquet",
+            },
+            out = args.out.display().to_string().replace('\'', "''"),
+            diff = args.diff,
+            written = count(&session, &format!("SELECT count(*) FROM ({file_sql})")).await?,
+        ),
+    ];
+    for sql in statements {
+        session.execute(&sql).await.map_err(|e| root_message(&e))?;
+    }
+    let summary = format!(
+        "SELECT 'exported' AS what, CAST(rows_written AS VARCHAR) AS people FROM marketing.exports WHERE export_id = '{id}' \
+         UNION ALL SELECT 'audience', CAST(audience AS VARCHAR) FROM marketing.exports WHERE export_id = '{id}' \
+         UNION ALL SELECT 'added', CAST(added AS VARCHAR) FROM marketing.exports WHERE export_id = '{id}' \
+         UNION ALL SELECT 'removed', CAST(removed AS VARCHAR) FROM marketing.exports WHERE export_id = '{id}' \
+         UNION ALL SELECT 'excluded: ' || reason, CAST(people AS VARCHAR) FROM marketing.export_exclusions WHERE export_id = '{id}'"
+    );
+    eprintln!("export {export_id} -> {}", args.out.display());
+    let mut writer = ResultWriter::new(Format::Table, None)?;
+    writer
+        .write(query(&session, &summary).await?)
+        .await
+        .map_err(|e| root_message(&e))?;
+    writer.finish()
+}
+
+/// A segment name is checked against the catalog before it goes into SQL.
+async fn check_segment(session: &AmigoSession, segment: &str) -> CliResult<()> {
+    let names = first_column_strings(
+        &query(
+            session,
+            "SELECT DISTINCT name FROM segments.catalog ORDER BY name",
+        )
+        .await
+        .map_err(|_| "no segment installed: run `amigo segment install`".to_owned())?
+        .collect()
+        .await
+        .map_err(|e| root_message(&e))?,
+    )?;
+    if names.iter().any(|name| name == segment) {
+        Ok(())
+    } else {
+        Err(format!(
+            "--segment {segment}: no such segment (installed: {})",
+            names.join(", ")
+        ))
+    }
+}
+
+async fn query(session: &AmigoSession, sql: &str) -> CliResult<datafusion::prelude::DataFrame> {
+    match session.execute(sql).await {
+        Ok(Outcome::Rows(frame)) => Ok(frame),
+        Ok(Outcome::Done(message)) => Err(message),
+        Err(e) => Err(root_message(&e)),
+    }
+}
+
+async fn first_string(session: &AmigoSession, sql: &str) -> CliResult<String> {
+    let batches = query(session, sql)
+        .await?
+        .collect()
+        .await
+        .map_err(|e| root_message(&e))?;
+    first_column_strings(&batches)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| format!("no row from: {sql}"))
+}
+
+async fn count(session: &AmigoSession, sql: &str) -> CliResult<i64> {
+    let batches = query(session, sql)
+        .await?
+        .collect()
+        .await
+        .map_err(|e| root_message(&e))?;
+    batches
+        .iter()
+        .find(|b| b.num_rows() > 0)
+        .map(|b| b.column(0).as_primitive::<Int64Type>().value(0))
+        .ok_or_else(|| format!("no row from: {sql}"))
+}
