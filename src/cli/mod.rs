@@ -1,6 +1,7 @@
 //! The `amigo` command line: one module per subcommand, each with its own arguments.
 
 pub mod bench;
+pub mod gdpr;
 pub mod generate;
 pub mod ingest;
 pub mod init;
@@ -39,6 +40,10 @@ pub enum Command {
     Ingest(ingest::IngestArgs),
     /// Resolve identities: run the sql/identity pipeline (match, cluster, survive, audit)
     Resolve(resolve::ResolveArgs),
+    /// Compute consent per unified customer (history, state, timeline) from raw.consent_events
+    Consent(resolve::ConsentArgs),
+    /// GDPR requests: access, portability, rectification, erasure (request, approve, execute)
+    Gdpr(gdpr::GdprArgs),
     /// Measure identity resolution against the ground truth (pairwise, B-cubed, per corruption)
     Evaluate(resolve::EvaluateArgs),
     /// Measure amigo on generated data (functions: values/s per SQL function; ingest: rows/s)
@@ -67,6 +72,8 @@ pub async fn run() -> ExitCode {
         Command::Ingest(args) => ingest::run(args).await,
         Command::Resolve(args) => resolve::run(args).await,
         Command::Evaluate(args) => resolve::evaluate(args).await,
+        Command::Consent(args) => resolve::consent(args).await,
+        Command::Gdpr(args) => gdpr::run(args).await,
         Command::Bench(args) => bench::run(args).await,
         Command::Serve(args) => serve::run(args).await,
         Command::HashPassword(args) => serve::hash_password(args).await,

@@ -16,7 +16,8 @@
 //!    table version, based on the version read in step 3. A killed ingest commits nothing;
 //!    running it again completes it. Then quarantined rows go to `raw.ingest_quarantine` (once
 //!    per file content) and a line to `raw.ingest_log` (every run), with
-//!    read = loaded + updated + unchanged + quarantined.
+//!    read = loaded + updated + unchanged + quarantined + suppressed (rows of people erased
+//!    under GDPR, whose email or phone is on `unified.suppression_list`).
 //!
 //! A view `raw.<table>` shows the current version of each record; `raw.<table>_history` has
 //! every version with `_valid_from` / `_valid_to`, so "what did we know on date X" is
@@ -57,6 +58,7 @@ use twox_hash::XxHash3_128;
 use crate::lake::manifest::Manifest;
 use crate::lake::write::TableWriter;
 use crate::lake::{CommitMode, TableName};
+use crate::gdpr::suppression::Suppression;
 use crate::session::{AmigoSession, root_message};
 use convert::RowZones;
 use mapping::{ColumnType, EntityMapping, SourceMapping, ZoneSource};
@@ -99,6 +101,9 @@ pub struct FileReport {
     pub updated: u64,
     pub unchanged: u64,
     pub quarantined: u64,
+    /// Rows of people erased under GDPR (their email or phone is on the suppression list):
+    /// skipped, so an erased person does not come back.
+    pub suppressed: u64,
     pub seconds: f64,
     /// The table version committed, when the file changed something.
     pub version: Option<u64>,
@@ -118,7 +123,7 @@ impl FileReport {
     /// One line for the terminal.
     pub fn summary(&self) -> String {
         format!(
-            "{}/{} {}: read {}, loaded {}, updated {}, unchanged {}, quarantined {} in {:.2} s \
+            "{}/{} {}: read {}, loaded {}, updated {}, unchanged {}, quarantined {}{} in {:.2} s \
              ({:.0} rows/s){}",
             self.source,
             self.entity,
@@ -128,6 +133,11 @@ impl FileReport {
             self.updated,
             self.unchanged,
             self.quarantined,
+            if self.suppressed > 0 {
+                format!(", suppressed {}", self.suppressed)
+            } else {
+                String::new()
+            },
             self.seconds,
             self.rows_per_second(),
             match self.version {
@@ -264,6 +274,7 @@ async fn ingest_file(
     let lake = session.lake().clone();
 
     let zones = load_lookups(session, entity).await.map_err(fail)?;
+    let suppression = Arc::new(Suppression::load(session).await.map_err(fail)?);
     let layout = Arc::new(Layout::new(session, entity).map_err(fail)?);
     let current_manifest = lake
         .current_manifest(&history)
@@ -364,10 +375,15 @@ async fn ingest_file(
             )?;
             if let Some(picked) = picked {
                 let (done, result) = tokio::sync::oneshot::channel();
-                let (layout, file, ingest_id) =
-                    (layout.clone(), file.display.clone(), ingest_id.clone());
+                let (layout, file, ingest_id, suppression) = (
+                    layout.clone(),
+                    file.display.clone(),
+                    ingest_id.clone(),
+                    suppression.clone(),
+                );
                 rayon::spawn(move || {
-                    let batch = assemble_batch(&layout, picked, &file, &ingest_id, valid_from);
+                    let batch = assemble_batch(&layout, picked, &file, &ingest_id, valid_from)
+                        .and_then(|assembled| suppress(&layout, &suppression, assembled));
                     let _ = done.send(batch);
                 });
                 assembling.push_back(result);
@@ -378,9 +394,15 @@ async fn ingest_file(
                 let Some(next) = assembling.pop_front() else {
                     break;
                 };
-                let batch = next
+                let (batch, skipped) = next
                     .await
                     .map_err(|_| "internal: a thread stopped".to_owned())??;
+                report.loaded -= skipped.loaded;
+                report.updated -= skipped.updated;
+                report.suppressed += skipped.loaded + skipped.updated;
+                if batch.num_rows() == 0 {
+                    continue;
+                }
                 if batches.send(batch).await.is_err() {
                     // The encoder stopped: its error is reported below.
                     return Ok(());
@@ -1065,6 +1087,7 @@ fn finish_chunk(
         .filter_map(|k| typed.get(k.as_str()))
         .collect();
     let mut to_write: Vec<u32> = Vec::new();
+    let mut updates: Vec<bool> = Vec::new();
     let mut buffer = Vec::new();
     for (row, errors) in row_errors.into_iter().enumerate() {
         let line = chunk.lines[row];
@@ -1105,12 +1128,14 @@ fn finish_chunk(
             None => {
                 report.loaded += 1;
                 to_write.push(row as u32);
+                updates.push(false);
             }
             Some((hash, _)) if *hash == chunk.row_hashes[row] => report.unchanged += 1,
             Some((_, file_index)) => {
                 report.updated += 1;
                 state.closing.insert(key, *file_index);
                 to_write.push(row as u32);
+                updates.push(true);
             }
         }
     }
@@ -1137,6 +1162,7 @@ fn finish_chunk(
         extra: pick_rows(&chunk.extra)?,
         lines: (0..n).map(|i| chunk.lines[pick(i)] as i64).collect(),
         hashes: (0..n).map(|i| chunk.row_hashes[pick(i)]).collect(),
+        updates,
     }))
 }
 
@@ -1146,6 +1172,62 @@ struct PickedRows {
     extra: ArrayRef,
     lines: Vec<i64>,
     hashes: Vec<u128>,
+    /// Whether each row is a new version of a known record (else a new record).
+    updates: Vec<bool>,
+}
+
+/// Rows taken out of a batch by the suppression list, by how they were counted.
+#[derive(Debug, Default, Clone, Copy)]
+struct Skipped {
+    loaded: u64,
+    updated: u64,
+}
+
+/// Identifier columns checked against the suppression list: the derived columns source
+/// mappings give every person's email and phone (`normalize_email`, `normalize_phone`).
+const SUPPRESSION_COLUMNS: [(&str, &str); 2] = [("email_normalized", "email"), ("phone_e164", "phone")];
+
+/// Takes out the rows of erased people (see [`crate::gdpr::suppression`]).
+fn suppress(
+    layout: &Layout,
+    suppression: &Suppression,
+    (batch, updates): (RecordBatch, Vec<bool>),
+) -> Result<(RecordBatch, Skipped), String> {
+    let mut skipped = Skipped::default();
+    if suppression.is_empty() {
+        return Ok((batch, skipped));
+    }
+    let mut keep = vec![true; batch.num_rows()];
+    for (column, kind) in SUPPRESSION_COLUMNS {
+        let Ok(index) = layout.schema.index_of(column) else {
+            continue;
+        };
+        let Some(values) = batch.column(index).as_string_opt::<i32>() else {
+            continue;
+        };
+        for (row, value) in values.iter().enumerate() {
+            if let Some(value) = value
+                && suppression.contains(kind, value)
+            {
+                keep[row] = false;
+            }
+        }
+    }
+    for (row, kept) in keep.iter().enumerate() {
+        if !kept {
+            if updates.get(row).copied().unwrap_or(false) {
+                skipped.updated += 1;
+            } else {
+                skipped.loaded += 1;
+            }
+        }
+    }
+    if skipped.loaded + skipped.updated == 0 {
+        return Ok((batch, skipped));
+    }
+    let keep = arrow::array::BooleanArray::from(keep);
+    let batch = arrow::compute::filter_record_batch(&batch, &keep).map_err(|e| e.to_string())?;
+    Ok((batch, skipped))
 }
 
 /// Adds the derived and metadata columns to rows to write (on the thread pool: normalizing
@@ -1156,12 +1238,13 @@ fn assemble_batch(
     file: &str,
     ingest_id: &str,
     valid_from: i64,
-) -> Result<RecordBatch, String> {
+) -> Result<(RecordBatch, Vec<bool>), String> {
     let PickedRows {
         columns: mut out,
         extra,
         lines,
         hashes: row_hashes,
+        updates,
     } = picked;
     let n = lines.len();
     let base = RecordBatch::try_new(layout.base.clone(), out.clone()).map_err(|e| e.to_string())?;
@@ -1195,7 +1278,9 @@ fn assemble_batch(
     out.push(Arc::new(
         TimestampMicrosecondArray::from(vec![None::<i64>; n]).with_timezone("UTC"),
     ));
-    RecordBatch::try_new(layout.schema.clone(), out).map_err(|e| e.to_string())
+    RecordBatch::try_new(layout.schema.clone(), out)
+        .map(|batch| (batch, updates))
+        .map_err(|e| e.to_string())
 }
 
 /// `value` as 32 lowercase hex digits, without allocating.

@@ -1,0 +1,91 @@
+//! Erasure: the person's rows leave every table and every stored version of the lake.
+//!
+//! In order:
+//! 1. their normalized emails and E.164 phones go, salted and hashed, to the suppression list
+//!    (so a later ingest of the same exports skips them: see [`super::suppression`]);
+//! 2. every table of every schema, dropped ones included, has its whole history rewritten
+//!    without the rows that mention them ([`crate::lake::Lake::rewrite_history`]), except:
+//!    `unified.gdpr_requests`, whose rows stay with the identifiers replaced by `[erased]` (the
+//!    audit trail of the request itself), the suppression list and its salt (hashes only), and
+//!    the `identity` schema: scratch tables the pipeline rebuilds from `raw` on every run, which
+//!    also hold values not tied to a record id (name frequencies), so all their versions are
+//!    deleted;
+//! 3. the caller then re-runs the resolution pipeline, which rebuilds `identity.*` and the
+//!    unified tables from what is left.
+//!
+//! Each file and manifest replacement is atomic, so a reader sees every version whole at every
+//! moment; old files are deleted only once no manifest names them.
+
+use serde::Serialize;
+
+use super::matcher::PersonMatcher;
+use super::requests;
+use super::subject::Subject;
+use super::suppression;
+use crate::session::AmigoSession;
+
+/// The scratch schema rebuilt by `amigo resolve`.
+const SCRATCH_SCHEMA: &str = "identity";
+
+/// What an erasure did, recorded as the request's outcome.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct ErasureOutcome {
+    pub tables_scanned: u64,
+    pub tables_changed: u64,
+    pub versions_rewritten: u64,
+    pub files_rewritten: u64,
+    pub rows_removed: u64,
+    pub orphan_files_deleted: u64,
+    pub scratch_tables_deleted: u64,
+    pub identifiers_suppressed: usize,
+}
+
+/// Steps 1 and 2 (see the module comment). The session is stale afterwards: open a new one.
+pub async fn erase(
+    session: &AmigoSession,
+    request_id: &str,
+    subject: &Subject,
+    matcher: &PersonMatcher,
+) -> Result<ErasureOutcome, String> {
+    if matcher.is_empty() {
+        return Err("internal: no identifier to erase".to_owned());
+    }
+    let mut outcome = ErasureOutcome::default();
+    let salt = suppression::ensure(session).await?;
+    let identifiers = subject.contact_identifiers(session).await?;
+    outcome.identifiers_suppressed =
+        suppression::add(session, &salt, request_id, &identifiers).await?;
+
+    let lake = session.lake().clone();
+    let kept_as_is = [suppression::LIST_TABLE, suppression::SALT_TABLE];
+    for name in lake.all_tables().await.map_err(|e| e.to_string())? {
+        let qualified = name.to_string();
+        if kept_as_is.contains(&qualified.as_str()) {
+            continue;
+        }
+        outcome.tables_scanned += 1;
+        if name.schema == SCRATCH_SCHEMA {
+            lake.purge_table(&name)
+                .await
+                .map_err(|e| format!("deleting {name}: {e}"))?;
+            outcome.scratch_tables_deleted += 1;
+            continue;
+        }
+        let redact = |batch: &arrow::array::RecordBatch| matcher.redact(batch);
+        let drop = |batch: &arrow::array::RecordBatch| matcher.drop_rows(batch);
+        let rewrite = if qualified == requests::TABLE {
+            lake.rewrite_history(&lake, &name, &redact).await
+        } else {
+            lake.rewrite_history(&lake, &name, &drop).await
+        }
+        .map_err(|e| format!("erasing from {name}: {e}"))?;
+        if rewrite.files + rewrite.orphans_deleted > 0 {
+            outcome.tables_changed += 1;
+        }
+        outcome.versions_rewritten += rewrite.versions;
+        outcome.files_rewritten += rewrite.files;
+        outcome.rows_removed += rewrite.rows_removed;
+        outcome.orphan_files_deleted += rewrite.orphans_deleted;
+    }
+    Ok(outcome)
+}

@@ -1,0 +1,493 @@
+//! `amigo gdpr` and consent end to end on a copy of the bundled sample lake, resolved first:
+//! erasure leaves no trace of the person in any file of the lake (decoded Parquet values and
+//! raw bytes) and a re-ingest of the source exports does not bring them back; access and
+//! portability bundles hold exactly the person's records per the generator's ground truth;
+//! consent is the most restrictive across merged records; bad requests change nothing.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use arrow::array::{Array, RecordBatch};
+use arrow::util::display::{ArrayFormatter, FormatOptions};
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use serde_json::Value;
+
+fn run(lake: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_amigo"))
+        .args(args)
+        .env("AMIGO_LAKE", lake)
+        .env_remove("AMIGO_FORMAT")
+        .env_remove("AMIGO_USER")
+        .output()
+        .expect("run amigo")
+}
+
+fn amigo(lake: &Path, args: &[&str]) -> String {
+    let output = run(lake, args);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "amigo {args:?} failed:\nstdout: {stdout}\nstderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
+/// Runs a command that must fail; returns its error output.
+fn amigo_fails(lake: &Path, args: &[&str]) -> String {
+    let output = run(lake, args);
+    assert!(!output.status.success(), "amigo {args:?} succeeded");
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Rows of a query as JSON objects.
+fn query(lake: &Path, sql: &str) -> Vec<serde_json::Map<String, Value>> {
+    amigo(lake, &["sql", "--format", "json", "-c", sql])
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|line| match serde_json::from_str(line) {
+            Ok(Value::Object(row)) => row,
+            other => panic!("not a JSON row: {line}: {other:?}"),
+        })
+        .collect()
+}
+
+fn text(row: &serde_json::Map<String, Value>, column: &str) -> String {
+    match row.get(column) {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Null) | None => String::new(),
+        Some(other) => other.to_string(),
+    }
+}
+
+fn manifest_dir() -> PathBuf {
+    PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo test sets it"))
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}
+
+fn resolved_sample_lake() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_dir(&manifest_dir().join("data/lake"), dir.path());
+    amigo(dir.path(), &["resolve"]);
+    dir
+}
+
+/// A person of the ground truth whose records all resolved to one unified id holding nothing
+/// else, with a Shopify record with an email and a phone, and whose emails, phones and last
+/// names no other person has: so a scan for them after erasure can only find them.
+struct Person {
+    person_id: String,
+    unified_id: String,
+    records: BTreeSet<String>,
+    emails: BTreeSet<String>,
+    phones: BTreeSet<String>,
+    last_names: BTreeSet<String>,
+    full_names: BTreeSet<String>,
+}
+
+fn pick_person(lake: &Path) -> Person {
+    let rows = query(
+        lake,
+        "SELECT g.person_id, l.unified_id, c.source_system, c.source_id, c.email, c.phone,
+                c.first_name, c.last_name,
+                (SELECT count(*) FROM unified.customer_links x WHERE x.unified_id = l.unified_id) AS id_records
+         FROM raw.customer_records c
+         JOIN raw.ground_truth g ON g.source_system = c.source_system AND g.source_id = c.source_id
+         JOIN unified.customer_links l ON l.source_system = c.source_system AND l.source_id = c.source_id",
+    );
+    let mut by_person: BTreeMap<String, Vec<&serde_json::Map<String, Value>>> = BTreeMap::new();
+    // Who uses each email, phone and last name (lower case).
+    let mut users: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for row in &rows {
+        let person = text(row, "person_id");
+        by_person.entry(person.clone()).or_default().push(row);
+        for column in ["email", "phone", "last_name"] {
+            let value = text(row, column).trim().to_lowercase();
+            if !value.is_empty() {
+                users.entry(value).or_default().insert(person.clone());
+            }
+        }
+    }
+    for (person_id, records) in &by_person {
+        let ids: BTreeSet<String> = records.iter().map(|r| text(r, "unified_id")).collect();
+        let whole = ids.len() == 1 && text(records[0], "id_records") == records.len().to_string();
+        let shopify_email = records
+            .iter()
+            .any(|r| text(r, "source_system") == "shopify" && !text(r, "email").is_empty());
+        let has_phone = records.iter().any(|r| !text(r, "phone").is_empty());
+        let values = |column: &str| -> BTreeSet<String> {
+            records
+                .iter()
+                .map(|r| text(r, column).trim().to_string())
+                .filter(|v| !v.is_empty())
+                .collect()
+        };
+        let (emails, phones, last_names) = (values("email"), values("phone"), values("last_name"));
+        let only_theirs = emails
+            .iter()
+            .chain(&phones)
+            .chain(&last_names)
+            .all(|v| users[&v.to_lowercase()].len() == 1);
+        // Long last names only: a short one ("Li") is inside too many other words.
+        let distinctive = last_names.iter().all(|n| n.len() >= 6);
+        if records.len() >= 2 && whole && shopify_email && has_phone && only_theirs && distinctive {
+            return Person {
+                person_id: person_id.clone(),
+                unified_id: ids.into_iter().next().unwrap_or_default(),
+                records: records
+                    .iter()
+                    .map(|r| format!("{}:{}", text(r, "source_system"), text(r, "source_id")))
+                    .collect(),
+                emails,
+                phones,
+                last_names,
+                full_names: records
+                    .iter()
+                    .map(|r| format!("{} {}", text(r, "first_name"), text(r, "last_name")))
+                    .collect(),
+            };
+        }
+    }
+    panic!("no person in the sample fits the test");
+}
+
+/// Every file under `dir`: (path, bytes lower-cased, and for Parquet files every value of every
+/// column, decoded and lower-cased).
+fn lake_texts(dir: &Path) -> Vec<(PathBuf, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("read dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let bytes = std::fs::read(&path).expect("read file");
+            let mut text = String::from_utf8_lossy(&bytes).to_lowercase();
+            if path.extension().is_some_and(|e| e == "parquet") {
+                text.push('\n');
+                text.push_str(&parquet_values(&path).to_lowercase());
+            }
+            out.push((path, text));
+        }
+    }
+    out
+}
+
+fn parquet_values(path: &Path) -> String {
+    let file = std::fs::File::open(path).expect("open");
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .build()
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let options = FormatOptions::default();
+    let mut out = String::new();
+    for batch in reader {
+        let batch: RecordBatch = batch.unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        for column in batch.columns() {
+            let formatter = ArrayFormatter::try_new(column.as_ref(), &options).expect("formatter");
+            for row in 0..column.len() {
+                out.push_str(&formatter.value(row).to_string());
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+/// Needles found in the lake's files, with one file each was found in.
+fn found_in_lake(lake: &Path, needles: &[String]) -> Vec<(String, PathBuf)> {
+    let texts = lake_texts(lake);
+    needles
+        .iter()
+        .filter_map(|needle| {
+            let lower = needle.to_lowercase();
+            texts
+                .iter()
+                .find(|(_, text)| text.contains(&lower))
+                .map(|(path, _)| (needle.clone(), path.clone()))
+        })
+        .collect()
+}
+
+fn request(lake: &Path, args: &[&str]) -> String {
+    amigo(lake, args).trim().to_string()
+}
+
+#[test]
+fn erasure_leaves_no_trace_in_any_version_and_a_reingest_does_not_bring_them_back() {
+    let dir = resolved_sample_lake();
+    let lake = dir.path();
+    let person = pick_person(lake);
+    let email = person.emails.iter().next().cloned().unwrap_or_default();
+    let mut needles: Vec<String> = person
+        .emails
+        .iter()
+        .chain(&person.phones)
+        .chain(&person.last_names)
+        .chain(&person.full_names)
+        .cloned()
+        .collect();
+    needles.push(person.unified_id.clone());
+    // The scan finds them before: it can fail.
+    let before = found_in_lake(lake, &needles);
+    assert_eq!(before.len(), needles.len(), "not all found before: {before:?}");
+
+    // An erasure must be approved, by someone else, before it runs.
+    let id = request(lake, &["gdpr", "request", "erase", "--email", &email, "--by", "dpo"]);
+    let refused = amigo_fails(lake, &["gdpr", "execute", &id]);
+    assert!(refused.contains("must be approved first"), "{refused}");
+    assert_eq!(found_in_lake(lake, &needles).len(), needles.len(), "changed");
+    let refused = amigo_fails(lake, &["gdpr", "approve", &id, "--by", "dpo"]);
+    assert!(refused.contains("someone else must approve"), "{refused}");
+    amigo(lake, &["gdpr", "approve", &id, "--by", "legal"]);
+    let done = amigo(lake, &["gdpr", "execute", &id]);
+    assert!(done.contains("erased:"), "{done}");
+
+    let after = found_in_lake(lake, &needles);
+    assert!(after.is_empty(), "still in the lake: {after:?}");
+    // The request stays, executed, approved, without the identifier; the others are intact.
+    let rows = query(
+        lake,
+        &format!(
+            "SELECT identifier, unified_id, status, requested_by, approved_by, outcome \
+             FROM unified.gdpr_requests WHERE request_id = '{id}'"
+        ),
+    );
+    assert_eq!(rows.len(), 1);
+    assert_eq!(text(&rows[0], "identifier"), "[erased]");
+    assert_eq!(text(&rows[0], "status"), "executed");
+    assert_eq!(text(&rows[0], "approved_by"), "legal");
+    assert!(text(&rows[0], "outcome").contains("rows_removed"));
+    let links = query(lake, "SELECT count(*) AS n FROM unified.customer_links");
+    assert_eq!(
+        text(&links[0], "n"),
+        (3000 - person.records.len()).to_string()
+    );
+    let truth = query(
+        lake,
+        &format!(
+            "SELECT count(*) AS n FROM raw.ground_truth WHERE person_id = '{}'",
+            person.person_id
+        ),
+    );
+    assert_eq!(text(&truth[0], "n"), "0");
+
+    // The Shopify exports again: the person's rows are skipped and counted, nothing of them
+    // comes back.
+    let shopify = manifest_dir().join("data/sample/native/shopify");
+    amigo(
+        lake,
+        &["ingest", "--source", "shopify", &shopify.display().to_string()],
+    );
+    let log = query(
+        lake,
+        "SELECT entity, rows_read, rows_loaded, rows_updated, rows_unchanged, rows_quarantined, \
+         rows_suppressed FROM raw.ingest_log ORDER BY entity",
+    );
+    let suppressed: i64 = log
+        .iter()
+        .map(|r| text(r, "rows_suppressed").parse::<i64>().unwrap_or(0))
+        .sum();
+    assert!(suppressed >= 1, "nothing suppressed: {log:?}");
+    for row in &log {
+        let n = |c: &str| text(row, c).parse::<i64>().unwrap_or(-1);
+        assert_eq!(
+            n("rows_read"),
+            n("rows_loaded")
+                + n("rows_updated")
+                + n("rows_unchanged")
+                + n("rows_quarantined")
+                + n("rows_suppressed"),
+            "{row:?}"
+        );
+    }
+    let back = found_in_lake(lake, &needles);
+    assert!(back.is_empty(), "came back with the re-ingest: {back:?}");
+    // And another person's rows were loaded.
+    let loaded = query(
+        lake,
+        "SELECT count(*) AS n FROM raw.shopify_customers_history",
+    );
+    assert!(text(&loaded[0], "n").parse::<i64>().unwrap_or(0) > 100);
+}
+
+#[test]
+fn access_portability_rectification_consent_and_bad_requests() {
+    let dir = resolved_sample_lake();
+    let lake = dir.path();
+    let person = pick_person(lake);
+    let email = person.emails.iter().next().cloned().unwrap_or_default();
+    let out = tempfile::tempdir().expect("out");
+    let out_dir = out.path().display().to_string();
+
+    // Access: the source records are exactly the person's, per the ground truth.
+    let id = request(lake, &["gdpr", "request", "access", "--email", &email.to_uppercase(), "--by", "dpo"]);
+    amigo(lake, &["gdpr", "execute", &id, "--out", &out_dir]);
+    let report: Value = serde_json::from_str(
+        &std::fs::read_to_string(out.path().join(format!("{id}-access.json"))).expect("json"),
+    )
+    .expect("valid json");
+    assert_eq!(report["format"], "amigo-gdpr-access/1");
+    assert_eq!(report["unified_id"], person.unified_id.as_str());
+    let records: BTreeSet<String> = report["sections"]["source_records"]
+        .as_array()
+        .expect("source records")
+        .iter()
+        .map(|r| format!("{}:{}", r["source_system"].as_str().unwrap_or(""), r["source_id"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(records, person.records);
+    let truth: BTreeSet<String> = query(
+        lake,
+        &format!(
+            "SELECT source_system || ':' || source_id AS r FROM raw.ground_truth WHERE person_id = '{}'",
+            person.person_id
+        ),
+    )
+    .iter()
+    .map(|r| text(r, "r"))
+    .collect();
+    assert_eq!(records, truth);
+    // Orders and consents are theirs only, and all of theirs.
+    let owned = |section: &str, column: &str| -> BTreeSet<String> {
+        report["sections"][section]
+            .as_array()
+            .expect(section)
+            .iter()
+            .map(|r| format!("{}:{}", r["source_system"].as_str().unwrap_or(""), r[column].as_str().unwrap_or("")))
+            .collect()
+    };
+    let in_list = truth.iter().map(|r| format!("'{r}'")).collect::<Vec<_>>().join(", ");
+    for (section, table) in [("orders", "raw.orders"), ("consent_history", "raw.consent_events")] {
+        let expected = query(
+            lake,
+            &format!(
+                "SELECT count(*) AS n FROM {table} WHERE source_system || ':' || customer_source_id IN ({in_list})"
+            ),
+        );
+        let rows = report["sections"][section].as_array().map_or(0, Vec::len);
+        assert_eq!(rows.to_string(), text(&expected[0], "n"), "{section}");
+        assert!(owned(section, "customer_source_id").is_subset(&truth), "{section}");
+    }
+    let markdown = std::fs::read_to_string(out.path().join(format!("{id}-access.md"))).expect("md");
+    assert!(markdown.contains("## Source records"), "{markdown}");
+
+    // Portability: JSON and one CSV per section, same records.
+    let id = request(lake, &["gdpr", "request", "portability", "--id", &person.unified_id, "--by", "dpo"]);
+    amigo(lake, &["gdpr", "execute", &id, "--out", &out_dir]);
+    let bundle: Value = serde_json::from_str(
+        &std::fs::read_to_string(out.path().join(format!("{id}-portability.json"))).expect("json"),
+    )
+    .expect("valid json");
+    assert_eq!(bundle["format"], "amigo-gdpr-portability/1");
+    assert_eq!(
+        bundle["sections"]["source_records"].as_array().map_or(0, Vec::len),
+        person.records.len()
+    );
+    let csv = std::fs::read_to_string(out.path().join(format!("{id}-portability/source_records.csv")))
+        .expect("csv");
+    assert_eq!(csv.lines().count(), person.records.len() + 1, "{csv}");
+
+    // Rectification: the override wins and survives a re-resolution.
+    let id = request(
+        lake,
+        &["gdpr", "request", "rectify", "--id", &person.unified_id, "--field", "city", "--value", "Lyon-Test", "--by", "dpo"],
+    );
+    amigo(lake, &["gdpr", "execute", &id]);
+    amigo(lake, &["resolve"]);
+    let city = query(
+        lake,
+        &format!("SELECT city, overridden_fields FROM unified.customers WHERE unified_id = '{}'", person.unified_id),
+    );
+    assert_eq!(text(&city[0], "city"), "Lyon-Test");
+    assert_eq!(text(&city[0], "overridden_fields"), "city");
+
+    // Bad requests say why and record nothing.
+    let requests_before = query(lake, "SELECT count(*) AS n FROM unified.gdpr_requests");
+    let unknown = amigo_fails(lake, &["gdpr", "request", "access", "--email", "nobody@nowhere.example", "--by", "dpo"]);
+    assert!(unknown.contains("no customer matches email nobody@nowhere.example"), "{unknown}");
+    let shared = query(
+        lake,
+        "SELECT normalize_email(c.email) AS email FROM raw.customer_records c
+         JOIN unified.customer_links l ON l.source_system = c.source_system AND l.source_id = c.source_id
+         WHERE c.email IS NOT NULL
+         GROUP BY 1 HAVING count(DISTINCT l.unified_id) > 1 ORDER BY 1 LIMIT 1",
+    );
+    let shared = text(&shared[0], "email");
+    let ambiguous = amigo_fails(lake, &["gdpr", "request", "erase", "--email", &shared, "--by", "dpo"]);
+    assert!(ambiguous.contains("is ambiguous: it matches"), "{ambiguous}");
+    let bad_field = amigo_fails(
+        lake,
+        &["gdpr", "request", "rectify", "--id", &person.unified_id, "--field", "unified_id", "--value", "x", "--by", "dpo"],
+    );
+    assert!(bad_field.contains("cannot be rectified"), "{bad_field}");
+    let missing = amigo_fails(lake, &["gdpr", "execute", "R-nope"]);
+    assert!(missing.contains("no request R-nope"), "{missing}");
+    assert_eq!(query(lake, "SELECT count(*) AS n FROM unified.gdpr_requests"), requests_before);
+
+    // Consent: across the records of one person, the most restrictive state wins.
+    let mixed = query(
+        lake,
+        "WITH latest AS (
+            SELECT unified_id, record_id, channel, purpose, status,
+                   row_number() OVER (PARTITION BY record_id, channel, purpose ORDER BY recorded_at DESC, event_id DESC) AS k
+            FROM unified.consent_history WHERE unified_id IS NOT NULL)
+         SELECT unified_id, channel, purpose,
+                bool_or(status = 'opt_out') AS any_out, bool_or(status = 'opt_in') AS any_in
+         FROM latest WHERE k = 1 GROUP BY 1, 2, 3
+         HAVING count(DISTINCT record_id) > 1 AND bool_or(status = 'opt_out') AND bool_or(status = 'opt_in')
+         ORDER BY 1, 2, 3",
+    );
+    assert!(!mixed.is_empty(), "no merged person with both opt-in and opt-out in the sample");
+    for row in &mixed {
+        let state = query(
+            lake,
+            &format!(
+                "SELECT status, contactable, records, records_opted_in FROM unified.consent_state
+                 WHERE unified_id = '{}' AND channel = '{}' AND purpose = '{}'",
+                text(row, "unified_id"),
+                text(row, "channel"),
+                text(row, "purpose")
+            ),
+        );
+        assert_eq!(text(&state[0], "status"), "opt_out", "{row:?}");
+        assert_eq!(text(&state[0], "contactable"), "false");
+        assert!(text(&state[0], "records_opted_in").parse::<i64>().unwrap_or(0) >= 1);
+    }
+    // The timeline agrees with the state now, and answers for any date.
+    let first = &mixed[0];
+    let now = query(
+        lake,
+        &format!(
+            "SELECT status FROM unified.consent_timeline WHERE unified_id = '{}' AND channel = '{}'
+             AND purpose = '{}' AND valid_to IS NULL",
+            text(first, "unified_id"),
+            text(first, "channel"),
+            text(first, "purpose")
+        ),
+    );
+    assert_eq!(text(&now[0], "status"), "opt_out");
+    let before_anything = query(
+        lake,
+        &format!(
+            "SELECT count(*) AS n FROM unified.consent_timeline WHERE unified_id = '{}'
+             AND valid_from <= TIMESTAMP '1990-01-01T00:00:00Z'",
+            text(first, "unified_id")
+        ),
+    );
+    assert_eq!(text(&before_anything[0], "n"), "0");
+}
