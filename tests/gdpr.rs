@@ -95,7 +95,6 @@ struct Person {
     emails: BTreeSet<String>,
     phones: BTreeSet<String>,
     last_names: BTreeSet<String>,
-    full_names: BTreeSet<String>,
 }
 
 fn pick_person(lake: &Path) -> Person {
@@ -154,10 +153,6 @@ fn pick_person(lake: &Path) -> Person {
                 emails,
                 phones,
                 last_names,
-                full_names: records
-                    .iter()
-                    .map(|r| format!("{} {}", text(r, "first_name"), text(r, "last_name")))
-                    .collect(),
             };
         }
     }
@@ -239,7 +234,6 @@ fn erasure_leaves_no_trace_in_any_version_and_a_reingest_does_not_bring_them_bac
         .iter()
         .chain(&person.phones)
         .chain(&person.last_names)
-        .chain(&person.full_names)
         .cloned()
         .collect();
     needles.push(person.unified_id.clone());
