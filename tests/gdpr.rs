@@ -239,13 +239,24 @@ fn erasure_leaves_no_trace_in_any_version_and_a_reingest_does_not_bring_them_bac
     needles.push(person.unified_id.clone());
     // The scan finds them before: it can fail.
     let before = found_in_lake(lake, &needles);
-    assert_eq!(before.len(), needles.len(), "not all found before: {before:?}");
+    assert_eq!(
+        before.len(),
+        needles.len(),
+        "not all found before: {before:?}"
+    );
 
     // An erasure must be approved, by someone else, before it runs.
-    let id = request(lake, &["gdpr", "request", "erase", "--email", &email, "--by", "dpo"]);
+    let id = request(
+        lake,
+        &["gdpr", "request", "erase", "--email", &email, "--by", "dpo"],
+    );
     let refused = amigo_fails(lake, &["gdpr", "execute", &id]);
     assert!(refused.contains("must be approved first"), "{refused}");
-    assert_eq!(found_in_lake(lake, &needles).len(), needles.len(), "changed");
+    assert_eq!(
+        found_in_lake(lake, &needles).len(),
+        needles.len(),
+        "changed"
+    );
     let refused = amigo_fails(lake, &["gdpr", "approve", &id, "--by", "dpo"]);
     assert!(refused.contains("someone else must approve"), "{refused}");
     amigo(lake, &["gdpr", "approve", &id, "--by", "legal"]);
@@ -286,7 +297,12 @@ fn erasure_leaves_no_trace_in_any_version_and_a_reingest_does_not_bring_them_bac
     let shopify = manifest_dir().join("data/sample/native/shopify");
     amigo(
         lake,
-        &["ingest", "--source", "shopify", &shopify.display().to_string()],
+        &[
+            "ingest",
+            "--source",
+            "shopify",
+            &shopify.display().to_string(),
+        ],
     );
     let log = query(
         lake,
@@ -297,7 +313,20 @@ fn erasure_leaves_no_trace_in_any_version_and_a_reingest_does_not_bring_them_bac
         .iter()
         .map(|r| text(r, "rows_suppressed").parse::<i64>().unwrap_or(0))
         .sum();
-    assert!(suppressed >= 1, "nothing suppressed: {log:?}");
+    // Exactly their rows of the exports: the lines holding one of their emails.
+    let mut expected = 0;
+    for file in ["customers_export.csv", "orders_export.csv"] {
+        let content = std::fs::read_to_string(shopify.join(file)).expect("export");
+        expected += content
+            .lines()
+            .filter(|line| {
+                let line = line.to_lowercase();
+                person.emails.iter().any(|e| line.contains(&e.to_lowercase()))
+            })
+            .count() as i64;
+    }
+    assert!(expected >= 1, "the person has no row in the Shopify exports");
+    assert_eq!(suppressed, expected, "{log:?}");
     for row in &log {
         let n = |c: &str| text(row, c).parse::<i64>().unwrap_or(-1);
         assert_eq!(
@@ -330,7 +359,18 @@ fn access_portability_rectification_consent_and_bad_requests() {
     let out_dir = out.path().display().to_string();
 
     // Access: the source records are exactly the person's, per the ground truth.
-    let id = request(lake, &["gdpr", "request", "access", "--email", &email.to_uppercase(), "--by", "dpo"]);
+    let id = request(
+        lake,
+        &[
+            "gdpr",
+            "request",
+            "access",
+            "--email",
+            &email.to_uppercase(),
+            "--by",
+            "dpo",
+        ],
+    );
     amigo(lake, &["gdpr", "execute", &id, "--out", &out_dir]);
     let report: Value = serde_json::from_str(
         &std::fs::read_to_string(out.path().join(format!("{id}-access.json"))).expect("json"),
@@ -342,7 +382,13 @@ fn access_portability_rectification_consent_and_bad_requests() {
         .as_array()
         .expect("source records")
         .iter()
-        .map(|r| format!("{}:{}", r["source_system"].as_str().unwrap_or(""), r["source_id"].as_str().unwrap_or("")))
+        .map(|r| {
+            format!(
+                "{}:{}",
+                r["source_system"].as_str().unwrap_or(""),
+                r["source_id"].as_str().unwrap_or("")
+            )
+        })
         .collect();
     assert_eq!(records, person.records);
     let truth: BTreeSet<String> = query(
@@ -362,11 +408,24 @@ fn access_portability_rectification_consent_and_bad_requests() {
             .as_array()
             .expect(section)
             .iter()
-            .map(|r| format!("{}:{}", r["source_system"].as_str().unwrap_or(""), r[column].as_str().unwrap_or("")))
+            .map(|r| {
+                format!(
+                    "{}:{}",
+                    r["source_system"].as_str().unwrap_or(""),
+                    r[column].as_str().unwrap_or("")
+                )
+            })
             .collect()
     };
-    let in_list = truth.iter().map(|r| format!("'{r}'")).collect::<Vec<_>>().join(", ");
-    for (section, table) in [("orders", "raw.orders"), ("consent_history", "raw.consent_events")] {
+    let in_list = truth
+        .iter()
+        .map(|r| format!("'{r}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    for (section, table) in [
+        ("orders", "raw.orders"),
+        ("consent_history", "raw.consent_events"),
+    ] {
         let expected = query(
             lake,
             &format!(
@@ -375,13 +434,27 @@ fn access_portability_rectification_consent_and_bad_requests() {
         );
         let rows = report["sections"][section].as_array().map_or(0, Vec::len);
         assert_eq!(rows.to_string(), text(&expected[0], "n"), "{section}");
-        assert!(owned(section, "customer_source_id").is_subset(&truth), "{section}");
+        assert!(
+            owned(section, "customer_source_id").is_subset(&truth),
+            "{section}"
+        );
     }
     let markdown = std::fs::read_to_string(out.path().join(format!("{id}-access.md"))).expect("md");
     assert!(markdown.contains("## Source records"), "{markdown}");
 
     // Portability: JSON and one CSV per section, same records.
-    let id = request(lake, &["gdpr", "request", "portability", "--id", &person.unified_id, "--by", "dpo"]);
+    let id = request(
+        lake,
+        &[
+            "gdpr",
+            "request",
+            "portability",
+            "--id",
+            &person.unified_id,
+            "--by",
+            "dpo",
+        ],
+    );
     amigo(lake, &["gdpr", "execute", &id, "--out", &out_dir]);
     let bundle: Value = serde_json::from_str(
         &std::fs::read_to_string(out.path().join(format!("{id}-portability.json"))).expect("json"),
@@ -389,31 +462,65 @@ fn access_portability_rectification_consent_and_bad_requests() {
     .expect("valid json");
     assert_eq!(bundle["format"], "amigo-gdpr-portability/1");
     assert_eq!(
-        bundle["sections"]["source_records"].as_array().map_or(0, Vec::len),
+        bundle["sections"]["source_records"]
+            .as_array()
+            .map_or(0, Vec::len),
         person.records.len()
     );
-    let csv = std::fs::read_to_string(out.path().join(format!("{id}-portability/source_records.csv")))
-        .expect("csv");
+    let csv = std::fs::read_to_string(
+        out.path()
+            .join(format!("{id}-portability/source_records.csv")),
+    )
+    .expect("csv");
     assert_eq!(csv.lines().count(), person.records.len() + 1, "{csv}");
 
     // Rectification: the override wins and survives a re-resolution.
     let id = request(
         lake,
-        &["gdpr", "request", "rectify", "--id", &person.unified_id, "--field", "city", "--value", "Lyon-Test", "--by", "dpo"],
+        &[
+            "gdpr",
+            "request",
+            "rectify",
+            "--id",
+            &person.unified_id,
+            "--field",
+            "city",
+            "--value",
+            "Lyon-Test",
+            "--by",
+            "dpo",
+        ],
     );
     amigo(lake, &["gdpr", "execute", &id]);
     amigo(lake, &["resolve"]);
     let city = query(
         lake,
-        &format!("SELECT city, overridden_fields FROM unified.customers WHERE unified_id = '{}'", person.unified_id),
+        &format!(
+            "SELECT city, overridden_fields FROM unified.customers WHERE unified_id = '{}'",
+            person.unified_id
+        ),
     );
     assert_eq!(text(&city[0], "city"), "Lyon-Test");
     assert_eq!(text(&city[0], "overridden_fields"), "city");
 
     // Bad requests say why and record nothing.
     let requests_before = query(lake, "SELECT count(*) AS n FROM unified.gdpr_requests");
-    let unknown = amigo_fails(lake, &["gdpr", "request", "access", "--email", "nobody@nowhere.example", "--by", "dpo"]);
-    assert!(unknown.contains("no customer matches email nobody@nowhere.example"), "{unknown}");
+    let unknown = amigo_fails(
+        lake,
+        &[
+            "gdpr",
+            "request",
+            "access",
+            "--email",
+            "nobody@nowhere.example",
+            "--by",
+            "dpo",
+        ],
+    );
+    assert!(
+        unknown.contains("no customer matches email nobody@nowhere.example"),
+        "{unknown}"
+    );
     let shared = query(
         lake,
         "SELECT normalize_email(c.email) AS email FROM raw.customer_records c
@@ -422,16 +529,39 @@ fn access_portability_rectification_consent_and_bad_requests() {
          GROUP BY 1 HAVING count(DISTINCT l.unified_id) > 1 ORDER BY 1 LIMIT 1",
     );
     let shared = text(&shared[0], "email");
-    let ambiguous = amigo_fails(lake, &["gdpr", "request", "erase", "--email", &shared, "--by", "dpo"]);
-    assert!(ambiguous.contains("is ambiguous: it matches"), "{ambiguous}");
+    let ambiguous = amigo_fails(
+        lake,
+        &[
+            "gdpr", "request", "erase", "--email", &shared, "--by", "dpo",
+        ],
+    );
+    assert!(
+        ambiguous.contains("is ambiguous: it matches"),
+        "{ambiguous}"
+    );
     let bad_field = amigo_fails(
         lake,
-        &["gdpr", "request", "rectify", "--id", &person.unified_id, "--field", "unified_id", "--value", "x", "--by", "dpo"],
+        &[
+            "gdpr",
+            "request",
+            "rectify",
+            "--id",
+            &person.unified_id,
+            "--field",
+            "unified_id",
+            "--value",
+            "x",
+            "--by",
+            "dpo",
+        ],
     );
     assert!(bad_field.contains("cannot be rectified"), "{bad_field}");
     let missing = amigo_fails(lake, &["gdpr", "execute", "R-nope"]);
     assert!(missing.contains("no request R-nope"), "{missing}");
-    assert_eq!(query(lake, "SELECT count(*) AS n FROM unified.gdpr_requests"), requests_before);
+    assert_eq!(
+        query(lake, "SELECT count(*) AS n FROM unified.gdpr_requests"),
+        requests_before
+    );
 
     // Consent: across the records of one person, the most restrictive state wins.
     let mixed = query(
@@ -446,7 +576,10 @@ fn access_portability_rectification_consent_and_bad_requests() {
          HAVING count(DISTINCT record_id) > 1 AND bool_or(status = 'opt_out') AND bool_or(status = 'opt_in')
          ORDER BY 1, 2, 3",
     );
-    assert!(!mixed.is_empty(), "no merged person with both opt-in and opt-out in the sample");
+    assert!(
+        !mixed.is_empty(),
+        "no merged person with both opt-in and opt-out in the sample"
+    );
     for row in &mixed {
         let state = query(
             lake,
@@ -460,7 +593,12 @@ fn access_portability_rectification_consent_and_bad_requests() {
         );
         assert_eq!(text(&state[0], "status"), "opt_out", "{row:?}");
         assert_eq!(text(&state[0], "contactable"), "false");
-        assert!(text(&state[0], "records_opted_in").parse::<i64>().unwrap_or(0) >= 1);
+        assert!(
+            text(&state[0], "records_opted_in")
+                .parse::<i64>()
+                .unwrap_or(0)
+                >= 1
+        );
     }
     // The timeline agrees with the state now, and answers for any date.
     let first = &mixed[0];

@@ -103,8 +103,7 @@ pub async fn run(args: GdprArgs) -> CliResult<()> {
         }
         Action::Approve(approve) => {
             let session = gdpr::open_session(location).await?;
-            let request =
-                gdpr::requests::approve(&session, &approve.request, &approve.by).await?;
+            let request = gdpr::requests::approve(&session, &approve.request, &approve.by).await?;
             eprintln!(
                 "{} request {} approved by {}",
                 request.kind.name(),

@@ -121,11 +121,9 @@ pub async fn execute(location: &str, request_id: &str, out: &Path) -> Result<Str
     }
     let subject = Subject::load(&session, &request.unified_id).await?;
     let result = match request.kind {
-        Kind::Access | Kind::Portability => {
-            bundle(&session, &request, &subject, out)
-                .await
-                .map(|(summary, outcome)| (summary, outcome, session))
-        }
+        Kind::Access | Kind::Portability => bundle(&session, &request, &subject, out)
+            .await
+            .map(|(summary, outcome)| (summary, outcome, session)),
         Kind::Rectify => rectify(&session, &request)
             .await
             .map(|(summary, outcome)| (summary, outcome, session)),
@@ -186,7 +184,12 @@ async fn rectify(session: &AmigoSession, request: &Request) -> Result<(String, S
                 .as_deref()
                 .map(sql::lit)
                 .unwrap_or_else(|| "NULL".to_string()),
-            sql::lit(request.approved_by.as_deref().unwrap_or(&request.requested_by)),
+            sql::lit(
+                request
+                    .approved_by
+                    .as_deref()
+                    .unwrap_or(&request.requested_by)
+            ),
             sql::lit(&request.request_id),
         ),
     )

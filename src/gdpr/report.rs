@@ -333,7 +333,10 @@ async fn other_tables(
             if covered.contains(&qualified.as_str()) {
                 continue;
             }
-            let Some(manifest) = lake.current_manifest(&name).await.map_err(|e| e.to_string())?
+            let Some(manifest) = lake
+                .current_manifest(&name)
+                .await
+                .map_err(|e| e.to_string())?
             else {
                 continue;
             };

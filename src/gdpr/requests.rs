@@ -7,8 +7,8 @@
 
 use arrow::array::{Array, AsArray, RecordBatch};
 
-use super::subject::Identifier;
 use super::sql::{collect, execute, lit, table_exists};
+use super::subject::Identifier;
 use crate::session::AmigoSession;
 
 pub const TABLE: &str = "unified.gdpr_requests";
@@ -151,7 +151,10 @@ pub async fn load(session: &AmigoSession, request_id: &str) -> Result<Request, S
     Ok(Request {
         request_id: required(0, "request_id")?,
         kind: Kind::parse(&required(1, "kind")?)?,
-        identifier: Identifier::parse(&required(2, "identifier_kind")?, &required(3, "identifier")?)?,
+        identifier: Identifier::parse(
+            &required(2, "identifier_kind")?,
+            &required(3, "identifier")?,
+        )?,
         unified_id: required(4, "unified_id")?,
         field: text(5),
         value: text(6),
@@ -163,7 +166,11 @@ pub async fn load(session: &AmigoSession, request_id: &str) -> Result<Request, S
 
 /// Approves a request: recorded with the approver and time. The requester cannot approve their
 /// own request, and a request is approved once.
-pub async fn approve(session: &AmigoSession, request_id: &str, by: &str) -> Result<Request, String> {
+pub async fn approve(
+    session: &AmigoSession,
+    request_id: &str,
+    by: &str,
+) -> Result<Request, String> {
     let request = load(session, request_id).await?;
     if request.status != "requested" {
         return Err(format!(

@@ -49,7 +49,8 @@ pub fn texts(batches: &[RecordBatch], index: usize) -> Result<Vec<String>, Strin
     let mut out = Vec::new();
     for batch in batches {
         let column = batch.column(index);
-        let formatter = ArrayFormatter::try_new(column.as_ref(), &options).map_err(|e| e.to_string())?;
+        let formatter =
+            ArrayFormatter::try_new(column.as_ref(), &options).map_err(|e| e.to_string())?;
         for row in 0..column.len() {
             if column.is_valid(row) {
                 out.push(formatter.value(row).to_string());

@@ -173,7 +173,11 @@ impl Subject {
 
     /// Every identifier of the person the lake holds: ids, record ids, emails and phones (as
     /// stored and normalized), order ids. Ids and contacts are also looked for inside texts.
-    pub async fn matcher(&self, session: &AmigoSession, also: &[String]) -> Result<PersonMatcher, String> {
+    pub async fn matcher(
+        &self,
+        session: &AmigoSession,
+        also: &[String],
+    ) -> Result<PersonMatcher, String> {
         let mut exact: Vec<String> = Vec::new();
         let mut contained: Vec<String> = also.to_vec();
         contained.push(self.unified_id.clone());

@@ -95,7 +95,9 @@ pub async fn ensure(session: &AmigoSession) -> Result<String, String> {
     );
     execute(
         session,
-        &format!("CREATE OR REPLACE TABLE {SALT_TABLE} AS SELECT '{salt}' AS salt, now() AS created_at"),
+        &format!(
+            "CREATE OR REPLACE TABLE {SALT_TABLE} AS SELECT '{salt}' AS salt, now() AS created_at"
+        ),
     )
     .await?;
     Ok(salt)
@@ -140,7 +142,11 @@ async fn read_salt(session: &AmigoSession) -> Result<Option<String>, String> {
 async fn execute(session: &AmigoSession, sql: &str) -> Result<(), String> {
     match session.execute(sql).await {
         Ok(Outcome::Done(_)) => Ok(()),
-        Ok(Outcome::Rows(frame)) => frame.collect().await.map(|_| ()).map_err(|e| root_message(&e)),
+        Ok(Outcome::Rows(frame)) => frame
+            .collect()
+            .await
+            .map(|_| ())
+            .map_err(|e| root_message(&e)),
         Err(e) => Err(root_message(&e)),
     }
 }

@@ -55,10 +55,10 @@ use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use twox_hash::XxHash3_128;
 
+use crate::gdpr::suppression::Suppression;
 use crate::lake::manifest::Manifest;
 use crate::lake::write::TableWriter;
 use crate::lake::{CommitMode, TableName};
-use crate::gdpr::suppression::Suppression;
 use crate::session::{AmigoSession, root_message};
 use convert::RowZones;
 use mapping::{ColumnType, EntityMapping, SourceMapping, ZoneSource};
@@ -1185,7 +1185,8 @@ struct Skipped {
 
 /// Identifier columns checked against the suppression list: the derived columns source
 /// mappings give every person's email and phone (`normalize_email`, `normalize_phone`).
-const SUPPRESSION_COLUMNS: [(&str, &str); 2] = [("email_normalized", "email"), ("phone_e164", "phone")];
+const SUPPRESSION_COLUMNS: [(&str, &str); 2] =
+    [("email_normalized", "email"), ("phone_e164", "phone")];
 
 /// Takes out the rows of erased people (see [`crate::gdpr::suppression`]).
 fn suppress(

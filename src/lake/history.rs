@@ -40,10 +40,8 @@ pub struct HistoryRewrite {
 
 /// A row transform: `None` leaves the batch as it is; `Some(batch)` replaces it (fewer rows, or
 /// the same rows with values changed).
-pub type Transform<'a> = dyn Fn(&RecordBatch) -> std::result::Result<Option<RecordBatch>, String>
-    + Send
-    + Sync
-    + 'a;
+pub type Transform<'a> =
+    dyn Fn(&RecordBatch) -> std::result::Result<Option<RecordBatch>, String> + Send + Sync + 'a;
 
 impl Lake {
     /// Every committed version number of a table, dropped ones included, in order.
@@ -288,15 +286,15 @@ impl Lake {
     /// Paths (relative to the table) of every object under the table's `data/`.
     async fn data_files(&self, name: &TableName) -> Result<Vec<String>> {
         let dir = self.table_dir(name).join("data");
-        let objects: Vec<_> = self
-            .store()
-            .list(Some(&dir))
-            .try_collect()
-            .await
-            .map_err(|source| LakeError::Store {
-                context: format!("listing files of {name}"),
-                source,
-            })?;
+        let objects: Vec<_> =
+            self.store()
+                .list(Some(&dir))
+                .try_collect()
+                .await
+                .map_err(|source| LakeError::Store {
+                    context: format!("listing files of {name}"),
+                    source,
+                })?;
         Ok(objects
             .iter()
             .filter_map(|o| o.location.filename().map(|f| format!("data/{f}")))
@@ -380,7 +378,9 @@ mod tests {
         let mut writer = TableWriter::new(lake.clone(), name.clone(), &schema).expect("writer");
         writer.write(&batch).await.expect("write");
         let files = writer.finish().await.expect("finish");
-        lake.commit(name, mode, "test", files).await.expect("commit");
+        lake.commit(name, mode, "test", files)
+            .await
+            .expect("commit");
     }
 
     async fn values(lake: &Lake, name: &TableName, version: u64) -> Vec<String> {
@@ -440,7 +440,13 @@ mod tests {
                 bytes: 0,
             };
             for batch in lake.read_data_file(&name, &file).await.expect("read") {
-                assert!(!batch.column(0).as_string::<i32>().iter().any(|v| v == Some("bob")));
+                assert!(
+                    !batch
+                        .column(0)
+                        .as_string::<i32>()
+                        .iter()
+                        .any(|v| v == Some("bob"))
+                );
             }
             files += 1;
         }
