@@ -223,11 +223,77 @@ fn request(lake: &Path, args: &[&str]) -> String {
     amigo(lake, args).trim().to_string()
 }
 
+/// The native exports holding people, by source.
+const PERSON_SOURCES: [&str; 5] = ["cegid", "shopify", "web", "consents", "marketing"];
+
+/// Loads every native export of the sample, and a Shopify customers file whose one row (the
+/// person's, without a customer id) is quarantined; returns that file's directory.
+fn ingest_everything(lake: &Path, person: &Person, extra_dir: &Path) {
+    let native = manifest_dir().join("data/sample/native");
+    for source in PERSON_SOURCES {
+        let dir = native.join(source).display().to_string();
+        amigo(lake, &["ingest", "--source", source, &dir]);
+    }
+    let bad = extra_dir.join("customers_export_bad.csv");
+    let header = std::fs::read_to_string(native.join("shopify/customers_export.csv"))
+        .expect("export")
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let email = person.emails.iter().next().cloned().unwrap_or_default();
+    let phone = person.phones.iter().next().cloned().unwrap_or_default();
+    let last_name = person.last_names.iter().next().cloned().unwrap_or_default();
+    // Customer ID (required) missing: the row is quarantined with its content.
+    let row = format!(",Ann,{last_name},{email},yes,,,,,,FR,,,'{phone},no,0,0,,no,");
+    std::fs::write(&bad, format!("{header}\n{row}\n")).expect("bad file");
+    amigo(
+        lake,
+        &["ingest", "--source", "shopify", &bad.display().to_string()],
+    );
+}
+
+/// Lines of the files `ingest_everything` loads that mention the person (an email, a phone as
+/// written in their records, or one of their source ids): what a re-ingest must skip.
+fn person_lines(person: &Person, extra_dir: &Path) -> i64 {
+    let native = manifest_dir().join("data/sample/native");
+    let mut files = vec![extra_dir.join("customers_export_bad.csv")];
+    for source in PERSON_SOURCES {
+        for entry in std::fs::read_dir(native.join(source)).expect("dir") {
+            files.push(entry.expect("entry").path());
+        }
+    }
+    let mut needles: Vec<String> = person.emails.iter().map(|e| e.to_lowercase()).collect();
+    needles.extend(person.phones.iter().cloned());
+    needles.extend(
+        person
+            .records
+            .iter()
+            .filter_map(|r| r.split_once(':').map(|(_, id)| id.to_lowercase())),
+    );
+    let mut count = 0;
+    for file in files {
+        let bytes = std::fs::read(&file).expect("read export");
+        // Cegid exports are Windows-1252: the ids, emails and phones looked for are ASCII.
+        let content = String::from_utf8_lossy(&bytes).to_lowercase();
+        count += content
+            .lines()
+            .filter(|line| needles.iter().any(|n| line.contains(n.as_str())))
+            .count() as i64;
+    }
+    count
+}
+
 #[test]
 fn erasure_leaves_no_trace_in_any_version_and_a_reingest_does_not_bring_them_back() {
     let dir = resolved_sample_lake();
     let lake = dir.path();
     let person = pick_person(lake);
+    let extra = tempfile::tempdir().expect("extra");
+    ingest_everything(lake, &person, extra.path());
+    let quarantined_before = query(lake, "SELECT count(*) AS n FROM raw.ingest_quarantine");
+    let quarantined_before: i64 = text(&quarantined_before[0], "n").parse().unwrap_or(-1);
+    assert!(quarantined_before >= 1, "the bad row was not quarantined");
     let email = person.emails.iter().next().cloned().unwrap_or_default();
     let mut needles: Vec<String> = person
         .emails
@@ -237,6 +303,12 @@ fn erasure_leaves_no_trace_in_any_version_and_a_reingest_does_not_bring_them_bac
         .cloned()
         .collect();
     needles.push(person.unified_id.clone());
+    needles.extend(
+        person
+            .records
+            .iter()
+            .filter_map(|r| r.split_once(':').map(|(_, id)| id.to_string())),
+    );
     // The scan finds them before: it can fail.
     let before = found_in_lake(lake, &needles);
     assert_eq!(
@@ -265,19 +337,55 @@ fn erasure_leaves_no_trace_in_any_version_and_a_reingest_does_not_bring_them_bac
 
     let after = found_in_lake(lake, &needles);
     assert!(after.is_empty(), "still in the lake: {after:?}");
-    // The request stays, executed, approved, without the identifier; the others are intact.
+    // Only the person's quarantined row went.
+    let quarantined_after = query(lake, "SELECT count(*) AS n FROM raw.ingest_quarantine");
+    assert_eq!(
+        text(&quarantined_after[0], "n"),
+        (quarantined_before - 1).to_string()
+    );
+    // The request stays, executed, approved, without the identifier; its outcome says what
+    // was removed where, in counts.
     let rows = query(
         lake,
         &format!(
-            "SELECT identifier, unified_id, status, requested_by, approved_by, outcome \
-             FROM unified.gdpr_requests WHERE request_id = '{id}'"
+            "SELECT identifier, unified_id, status, requested_by, approved_by, approved_at, \
+             executed_at, outcome FROM unified.gdpr_requests WHERE request_id = '{id}'"
         ),
     );
     assert_eq!(rows.len(), 1);
     assert_eq!(text(&rows[0], "identifier"), "[erased]");
+    assert_eq!(text(&rows[0], "unified_id"), "[erased]");
     assert_eq!(text(&rows[0], "status"), "executed");
+    assert_eq!(text(&rows[0], "requested_by"), "dpo");
     assert_eq!(text(&rows[0], "approved_by"), "legal");
-    assert!(text(&rows[0], "outcome").contains("rows_removed"));
+    assert!(!text(&rows[0], "approved_at").is_empty());
+    assert!(!text(&rows[0], "executed_at").is_empty());
+    let outcome: Value = serde_json::from_str(&text(&rows[0], "outcome")).expect("outcome json");
+    for table in [
+        "raw.customer_records",
+        "raw.ground_truth",
+        "raw.ingest_quarantine",
+        "raw.cegid_clients_history",
+        "raw.consent_log_history",
+    ] {
+        let removed = outcome["tables"][table]["rows"].as_u64().unwrap_or(0);
+        if table == "raw.cegid_clients_history"
+            && !person.records.iter().any(|r| r.starts_with("cegid:"))
+        {
+            continue;
+        }
+        assert!(removed >= 1, "{table}: {outcome}");
+    }
+    assert_eq!(
+        outcome["tables"]["raw.customer_records"]["rows"].as_u64(),
+        Some(person.records.len() as u64),
+        "{outcome}"
+    );
+    assert_eq!(
+        outcome["suppressed_by_kind"]["record"].as_u64(),
+        Some(person.records.len() as u64),
+        "{outcome}"
+    );
     let links = query(lake, "SELECT count(*) AS n FROM unified.customer_links");
     assert_eq!(
         text(&links[0], "n"),
@@ -292,40 +400,24 @@ fn erasure_leaves_no_trace_in_any_version_and_a_reingest_does_not_bring_them_bac
     );
     assert_eq!(text(&truth[0], "n"), "0");
 
-    // The Shopify exports again: the person's rows are skipped and counted, nothing of them
-    // comes back.
-    let shopify = manifest_dir().join("data/sample/native/shopify");
-    amigo(
-        lake,
-        &[
-            "ingest",
-            "--source",
-            "shopify",
-            &shopify.display().to_string(),
-        ],
-    );
+    // Every export again, and the bad file: the person's rows are skipped and counted,
+    // nothing of them comes back.
+    let log_before = query(lake, "SELECT count(*) AS n FROM raw.ingest_log");
+    ingest_everything(lake, &person, extra.path());
     let log = query(
         lake,
-        "SELECT entity, rows_read, rows_loaded, rows_updated, rows_unchanged, rows_quarantined, \
-         rows_suppressed FROM raw.ingest_log ORDER BY entity",
+        &format!(
+            "SELECT file, rows_read, rows_loaded, rows_updated, rows_unchanged, rows_quarantined, \
+             rows_suppressed FROM raw.ingest_log ORDER BY finished_at OFFSET {}",
+            text(&log_before[0], "n")
+        ),
     );
     let suppressed: i64 = log
         .iter()
         .map(|r| text(r, "rows_suppressed").parse::<i64>().unwrap_or(0))
         .sum();
-    // Exactly their rows of the exports: the lines holding one of their emails.
-    let mut expected = 0;
-    for file in ["customers_export.csv", "orders_export.csv"] {
-        let content = std::fs::read_to_string(shopify.join(file)).expect("export");
-        expected += content
-            .lines()
-            .filter(|line| {
-                let line = line.to_lowercase();
-                person.emails.iter().any(|e| line.contains(&e.to_lowercase()))
-            })
-            .count() as i64;
-    }
-    assert!(expected >= 1, "the person has no row in the Shopify exports");
+    let expected = person_lines(&person, extra.path());
+    assert!(expected >= 3, "the person has few rows in the exports");
     assert_eq!(suppressed, expected, "{log:?}");
     for row in &log {
         let n = |c: &str| text(row, c).parse::<i64>().unwrap_or(-1);
@@ -338,15 +430,20 @@ fn erasure_leaves_no_trace_in_any_version_and_a_reingest_does_not_bring_them_bac
                 + n("rows_suppressed"),
             "{row:?}"
         );
+        // Nothing else changed: the other rows were loaded the first time.
+        assert_eq!(n("rows_loaded") + n("rows_updated"), 0, "{row:?}");
     }
     let back = found_in_lake(lake, &needles);
     assert!(back.is_empty(), "came back with the re-ingest: {back:?}");
-    // And another person's rows were loaded.
-    let loaded = query(
+    let quarantined_again = query(lake, "SELECT count(*) AS n FROM raw.ingest_quarantine");
+    assert_eq!(quarantined_again, quarantined_after);
+
+    // A second erasure request for them finds no one.
+    let gone = amigo_fails(
         lake,
-        "SELECT count(*) AS n FROM raw.shopify_customers_history",
+        &["gdpr", "request", "erase", "--email", &email, "--by", "dpo"],
     );
-    assert!(text(&loaded[0], "n").parse::<i64>().unwrap_or(0) > 100);
+    assert!(gone.contains("no customer matches"), "{gone}");
 }
 
 #[test]
@@ -622,4 +719,237 @@ fn access_portability_rectification_consent_and_bad_requests() {
         ),
     );
     assert_eq!(text(&before_anything[0], "n"), "0");
+}
+
+/// Rows of a query run through a Flight SQL client, as text per column.
+async fn flight_count(
+    client: &mut arrow_flight::sql::client::FlightSqlServiceClient<tonic::transport::Channel>,
+    sql: &str,
+) -> i64 {
+    use arrow::array::AsArray;
+    use arrow::datatypes::Int64Type;
+    use futures::TryStreamExt;
+    let info = client
+        .execute(sql.to_string(), None)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    let mut total = 0;
+    for endpoint in info.endpoint {
+        let ticket = endpoint.ticket.expect("ticket");
+        let batches: Vec<RecordBatch> = client
+            .do_get(ticket)
+            .await
+            .expect("do_get")
+            .try_collect()
+            .await
+            .expect("batches");
+        for batch in batches {
+            total += batch
+                .column(0)
+                .as_primitive::<Int64Type>()
+                .values()
+                .iter()
+                .sum::<i64>();
+        }
+    }
+    total
+}
+
+const AUDIENCES: [&str; 4] = [
+    "analytics.audience_email",
+    "analytics.audience_sms",
+    "analytics.audience_phone",
+    "analytics.audience_post",
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn opposition_takes_effect_at_once_in_every_audience_and_for_marketing_on_the_server() {
+    use amigo::serve::auth::hash_password;
+    use amigo::serve::{ServeConfig, Server};
+
+    let dir = resolved_sample_lake();
+    let lake = dir.path();
+    // Someone in the email audience, in as many other audiences as possible.
+    let picked = query(
+        lake,
+        "SELECT e.unified_id,
+                (SELECT count(*) FROM analytics.audience_sms s WHERE s.unified_id = e.unified_id)
+              + (SELECT count(*) FROM analytics.audience_post p WHERE p.unified_id = e.unified_id) AS others
+         FROM analytics.audience_email e ORDER BY others DESC, e.unified_id LIMIT 1",
+    );
+    assert_eq!(picked.len(), 1, "the email audience is empty");
+    let unified_id = text(&picked[0], "unified_id");
+    let count_in = |view: &str, who: Option<&str>| -> i64 {
+        let filter = who.map_or(String::new(), |id| format!(" WHERE unified_id = '{id}'"));
+        let rows = query(lake, &format!("SELECT count(*) AS n FROM {view}{filter}"));
+        text(&rows[0], "n").parse().unwrap_or(-1)
+    };
+    let audience_sizes: Vec<i64> = AUDIENCES.iter().map(|v| count_in(v, None)).collect();
+    let member_of: Vec<i64> = AUDIENCES
+        .iter()
+        .map(|v| count_in(v, Some(&unified_id)))
+        .collect();
+    assert_eq!(member_of[0], 1);
+    let since = query(
+        lake,
+        &format!(
+            "SELECT CAST(decided_at AS VARCHAR) AS t FROM unified.consent_state
+             WHERE unified_id = '{unified_id}' AND channel = 'email' AND purpose = 'marketing'"
+        ),
+    );
+    let since = text(&since[0], "t");
+
+    // The server, with a marketing user, up before the opposition.
+    let users_dir = tempfile::tempdir().expect("users");
+    let users = users_dir.path().join("users.toml");
+    let hash = hash_password("correct horse").expect("hash");
+    std::fs::write(
+        &users,
+        format!("[[users]]\nname = \"mia\"\nrole = \"marketing\"\npassword_hash = \"{hash}\"\n"),
+    )
+    .expect("users file");
+    let mut config = ServeConfig::new(
+        lake.display().to_string(),
+        "127.0.0.1:0".parse().expect("addr"),
+    );
+    config.users = Some(users);
+    config.audit = false;
+    let server = Server::bind(config).await.expect("bind");
+    let addr = server.local_addr();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(server.run_until(async {
+        let _ = stopped.await;
+    }));
+    let channel = tonic::transport::Channel::from_shared(format!("http://{addr}"))
+        .expect("uri")
+        .connect()
+        .await
+        .expect("connect");
+    let mut marketing = arrow_flight::sql::client::FlightSqlServiceClient::new(channel);
+    marketing
+        .handshake("mia", "correct horse")
+        .await
+        .expect("login");
+    let mine =
+        format!("SELECT count(*) FROM analytics.audience_email WHERE unified_id = '{unified_id}'");
+    assert_eq!(flight_count(&mut marketing, &mine).await, 1);
+
+    // Bad oppositions say why and record nothing.
+    let fax = amigo_fails(
+        lake,
+        &[
+            "gdpr",
+            "request",
+            "oppose",
+            "--id",
+            &unified_id,
+            "--channel",
+            "fax",
+            "--by",
+            "dpo",
+        ],
+    );
+    assert!(fax.contains("is not a channel"), "{fax}");
+    let misplaced = amigo_fails(
+        lake,
+        &[
+            "gdpr",
+            "request",
+            "access",
+            "--id",
+            &unified_id,
+            "--channel",
+            "sms",
+            "--by",
+            "dpo",
+        ],
+    );
+    assert!(misplaced.contains("are for oppose requests"), "{misplaced}");
+
+    // The opposition: every channel, marketing; no approval needed.
+    let id = request(
+        lake,
+        &[
+            "gdpr",
+            "request",
+            "oppose",
+            "--id",
+            &unified_id,
+            "--by",
+            "dpo",
+        ],
+    );
+    let done = amigo(lake, &["gdpr", "execute", &id]);
+    assert!(done.contains("opted out"), "{done}");
+
+    // The same server connection no longer sees them, and no audience holds them.
+    assert_eq!(flight_count(&mut marketing, &mine).await, 0);
+    for (index, view) in AUDIENCES.iter().enumerate() {
+        assert_eq!(count_in(view, Some(&unified_id)), 0, "{view}");
+        assert_eq!(
+            count_in(view, None),
+            audience_sizes[index] - member_of[index],
+            "{view}: only they left it"
+        );
+    }
+    let states = query(
+        lake,
+        &format!(
+            "SELECT channel, status, contactable FROM unified.consent_state
+             WHERE unified_id = '{unified_id}' AND purpose = 'marketing' ORDER BY channel"
+        ),
+    );
+    let channels: Vec<String> = states.iter().map(|r| text(r, "channel")).collect();
+    assert_eq!(channels, ["analytics", "email", "phone", "post", "sms"]);
+    for state in &states {
+        assert_eq!(text(state, "status"), "opt_out", "{state:?}");
+        assert_eq!(text(state, "contactable"), "false", "{state:?}");
+    }
+    // One event per source record and channel, in the history; the past is unchanged.
+    let records = query(
+        lake,
+        &format!(
+            "SELECT count(*) AS n FROM unified.customer_links WHERE unified_id = '{unified_id}'"
+        ),
+    );
+    let records: i64 = text(&records[0], "n").parse().unwrap_or(-1);
+    let events = query(
+        lake,
+        &format!(
+            "SELECT count(*) AS n FROM unified.consent_history
+             WHERE unified_id = '{unified_id}' AND collection_point = 'gdpr_opposition' AND status = 'opt_out'"
+        ),
+    );
+    assert_eq!(text(&events[0], "n"), (records * 5).to_string());
+    let then = query(
+        lake,
+        &format!(
+            "SELECT contactable FROM unified.consent_timeline
+             WHERE unified_id = '{unified_id}' AND channel = 'email' AND purpose = 'marketing'
+               AND valid_from <= TIMESTAMP '{since}'
+               AND (valid_to IS NULL OR valid_to > TIMESTAMP '{since}')"
+        ),
+    );
+    assert_eq!(then.len(), 1, "{then:?}");
+    assert_eq!(text(&then[0], "contactable"), "true");
+    let logged = query(
+        lake,
+        &format!(
+            "SELECT kind, status, field, value, approved_by FROM unified.gdpr_requests \
+             WHERE request_id = '{id}'"
+        ),
+    );
+    assert_eq!(text(&logged[0], "kind"), "oppose");
+    assert_eq!(text(&logged[0], "status"), "executed");
+    assert_eq!(text(&logged[0], "field"), "all");
+    assert_eq!(text(&logged[0], "value"), "marketing");
+    let all_requests = query(lake, "SELECT count(*) AS n FROM unified.gdpr_requests");
+    assert_eq!(
+        text(&all_requests[0], "n"),
+        "1",
+        "the refused requests were recorded"
+    );
+
+    let _ = stop.send(());
+    task.await.expect("server task").expect("server ran");
 }

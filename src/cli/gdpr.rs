@@ -8,7 +8,7 @@ use clap::{Args, Subcommand};
 use super::{CliResult, LakeArgs};
 use crate::gdpr::requests::Kind;
 use crate::gdpr::subject::Identifier;
-use crate::gdpr::{self, Correction};
+use crate::gdpr::{self, Correction, Details};
 
 #[derive(Debug, Args)]
 pub struct GdprArgs {
@@ -24,7 +24,7 @@ pub enum Action {
     Request(RequestArgs),
     /// Approve a request (erasures need it; the approver must not be the requester)
     Approve(ApproveArgs),
-    /// Carry out a request: write the report, apply the correction or erase
+    /// Carry out a request: write the report, apply the correction, record the opt-outs or erase
     Execute(ExecuteArgs),
 }
 
@@ -52,6 +52,12 @@ pub struct RequestArgs {
     /// rectify: its correct value
     #[arg(long, requires = "field")]
     pub value: Option<String>,
+    /// oppose: the channel (email, sms, phone, post, analytics; default all of them)
+    #[arg(long)]
+    pub channel: Option<String>,
+    /// oppose: the purpose (marketing, personalisation, measurement; default marketing)
+    #[arg(long)]
+    pub purpose: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -82,19 +88,17 @@ pub async fn run(args: GdprArgs) -> CliResult<()> {
                 (_, _, Some(id)) => Identifier::Id(id.clone()),
                 _ => return Err("name the person with --email, --phone or --id".to_owned()),
             };
-            let correction = match (request.field, request.value) {
-                (Some(field), Some(value)) => Some(Correction { field, value }),
-                _ => None,
+            let details = Details {
+                correction: match (request.field, request.value) {
+                    (Some(field), Some(value)) => Some(Correction { field, value }),
+                    _ => None,
+                },
+                channel: request.channel,
+                purpose: request.purpose,
             };
             let session = gdpr::open_session(location).await?;
-            let id = gdpr::request(
-                &session,
-                request.kind,
-                &identifier,
-                correction.as_ref(),
-                &request.by,
-            )
-            .await?;
+            let id =
+                gdpr::request(&session, request.kind, &identifier, &details, &request.by).await?;
             println!("{id}");
             if request.kind == Kind::Erase {
                 eprintln!("erasure requested: approve it with `amigo gdpr approve {id} --by NAME`");

@@ -29,7 +29,7 @@ pub struct ResolveArgs {
     #[command(flatten)]
     pub lake: LakeArgs,
     /// Run only this step (normalize, block, compare, score, decide, cluster, survive, audit,
-    /// overrides, consent_history, consent_state)
+    /// overrides, consent_history, consent_state, consent_audiences)
     #[arg(long, value_name = "STEP")]
     pub step: Option<String>,
     /// Print the step's SQL and the plan of each statement instead of running it (needs --step)
@@ -105,6 +105,15 @@ pub async fn resolve_all(session: &AmigoSession) -> CliResult<()> {
     let mut steps = builtin_steps();
     steps.extend(after_identity_steps());
     for step in &steps {
+        run_script(session, &step.file, &step.sql, None, false).await?;
+    }
+    Ok(())
+}
+
+/// Runs the consent steps quietly on an open session: what an opposition uses to make an
+/// opt-out effective at once.
+pub async fn run_consent(session: &AmigoSession) -> CliResult<()> {
+    for step in dir_steps(&CONSENT_SQL, "sql/consent", "consent_") {
         run_script(session, &step.file, &step.sql, None, false).await?;
     }
     Ok(())
@@ -296,7 +305,15 @@ mod tests {
             ]
         );
         let after: Vec<String> = after_identity_steps().into_iter().map(|s| s.name).collect();
-        assert_eq!(after, ["overrides", "consent_history", "consent_state"]);
+        assert_eq!(
+            after,
+            [
+                "overrides",
+                "consent_history",
+                "consent_state",
+                "consent_audiences"
+            ]
+        );
     }
 
     #[test]

@@ -16,6 +16,8 @@
 //! Each file and manifest replacement is atomic, so a reader sees every version whole at every
 //! moment; old files are deleted only once no manifest names them.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use super::matcher::PersonMatcher;
@@ -27,7 +29,8 @@ use crate::session::AmigoSession;
 /// The scratch schema rebuilt by `amigo resolve`.
 const SCRATCH_SCHEMA: &str = "identity";
 
-/// What an erasure did, recorded as the request's outcome.
+/// What an erasure did, recorded as the request's outcome: counts and table names only, never
+/// the erased values.
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct ErasureOutcome {
     pub tables_scanned: u64,
@@ -38,6 +41,21 @@ pub struct ErasureOutcome {
     pub orphan_files_deleted: u64,
     pub scratch_tables_deleted: u64,
     pub identifiers_suppressed: usize,
+    /// Suppressed identifiers by kind (email, phone, record).
+    pub suppressed_by_kind: BTreeMap<String, usize>,
+    /// Per table changed: rows removed (or redacted, for the request log), versions and files
+    /// rewritten.
+    pub tables: BTreeMap<String, TableErasure>,
+    /// Scratch tables deleted with their history, rebuilt by the resolution run.
+    pub scratch_tables: Vec<String>,
+}
+
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct TableErasure {
+    pub rows: u64,
+    pub versions: u64,
+    pub files: u64,
+    pub orphan_files: u64,
 }
 
 /// Steps 1 and 2 (see the module comment). The session is stale afterwards: open a new one.
@@ -52,7 +70,18 @@ pub async fn erase(
     }
     let mut outcome = ErasureOutcome::default();
     let salt = suppression::ensure(session).await?;
-    let identifiers = subject.contact_identifiers(session).await?;
+    let mut identifiers = subject.contact_identifiers(session).await?;
+    // Their record ids too: a ticket, consent event or interaction names the customer record,
+    // not the email.
+    identifiers.extend(
+        subject
+            .record_ids
+            .iter()
+            .map(|record| ("record".to_owned(), record.clone())),
+    );
+    for (kind, _) in &identifiers {
+        *outcome.suppressed_by_kind.entry(kind.clone()).or_default() += 1;
+    }
     outcome.identifiers_suppressed =
         suppression::add(session, &salt, request_id, &identifiers).await?;
 
@@ -69,9 +98,11 @@ pub async fn erase(
                 .await
                 .map_err(|e| format!("deleting {name}: {e}"))?;
             outcome.scratch_tables_deleted += 1;
+            outcome.scratch_tables.push(qualified);
             continue;
         }
-        let redact = |batch: &arrow::array::RecordBatch| matcher.redact(batch);
+        let redact =
+            |batch: &arrow::array::RecordBatch| matcher.redact(batch, &requests::PERSONAL_COLUMNS);
         let drop = |batch: &arrow::array::RecordBatch| matcher.drop_rows(batch);
         let rewrite = if qualified == requests::TABLE {
             lake.rewrite_history(&lake, &name, &redact).await
@@ -81,6 +112,15 @@ pub async fn erase(
         .map_err(|e| format!("erasing from {name}: {e}"))?;
         if rewrite.files + rewrite.orphans_deleted > 0 {
             outcome.tables_changed += 1;
+            outcome.tables.insert(
+                qualified,
+                TableErasure {
+                    rows: rewrite.rows_removed,
+                    versions: rewrite.versions,
+                    files: rewrite.files,
+                    orphan_files: rewrite.orphans_deleted,
+                },
+            );
         }
         outcome.versions_rewritten += rewrite.versions;
         outcome.files_rewritten += rewrite.files;

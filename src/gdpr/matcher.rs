@@ -155,43 +155,50 @@ impl PersonMatcher {
         arrow::compute::filter_record_batch(batch, &hits).map_err(|e| e.to_string())
     }
 
-    /// The batch with every top-level text value that mentions the person replaced by
-    /// [`REDACTED`] (rows are kept: an audit row stays, without the identifier); `None` when
-    /// nothing mentions them.
-    pub fn redact(&self, batch: &RecordBatch) -> Result<Option<RecordBatch>, String> {
-        let mut changed = false;
+    /// The batch with the person's data replaced by [`REDACTED`], rows kept (an audit row
+    /// stays, without the identifier): in the rows that mention them, every top-level text
+    /// value that matches and every value of the `personal` columns. `None` when no row
+    /// mentions them.
+    pub fn redact(
+        &self,
+        batch: &RecordBatch,
+        personal: &[&str],
+    ) -> Result<Option<RecordBatch>, String> {
+        let hits = self.rows(batch);
+        if hits.true_count() == 0 {
+            return Ok(None);
+        }
+        let schema = batch.schema();
         let mut columns: Vec<ArrayRef> = Vec::with_capacity(batch.num_columns());
-        for column in batch.columns() {
+        for (field, column) in schema.fields().iter().zip(batch.columns()) {
             if column.data_type() == &DataType::Utf8 {
+                let forced = personal.contains(&field.name().as_str());
                 let strings = column.as_string::<i32>();
-                if strings
+                let redacted: StringArray = strings
                     .iter()
-                    .any(|v| v.is_some_and(|v| self.text_matches(v)))
-                {
-                    changed = true;
-                    let redacted: StringArray = strings
-                        .iter()
-                        .map(|v| v.map(|v| if self.text_matches(v) { REDACTED } else { v }))
-                        .collect();
-                    columns.push(Arc::new(redacted));
-                    continue;
-                }
-            } else {
-                let mut mask = vec![false; batch.num_rows()];
-                self.mark(column, &mut mask);
-                if mask.contains(&true) {
-                    return Err(format!(
-                        "a {} column mentions the person and cannot be redacted",
-                        column.data_type()
-                    ));
-                }
+                    .enumerate()
+                    .map(|(row, v)| {
+                        v.map(|v| {
+                            let mine = hits.value(row) && (forced || self.text_matches(v));
+                            if mine { REDACTED } else { v }
+                        })
+                    })
+                    .collect();
+                columns.push(Arc::new(redacted));
+                continue;
+            }
+            let mut mask = vec![false; batch.num_rows()];
+            self.mark(column, &mut mask);
+            if mask.contains(&true) {
+                return Err(format!(
+                    "column {} ({}) mentions the person and cannot be redacted",
+                    field.name(),
+                    column.data_type()
+                ));
             }
             columns.push(column.clone());
         }
-        if !changed {
-            return Ok(None);
-        }
-        RecordBatch::try_new(batch.schema(), columns)
+        RecordBatch::try_new(schema, columns)
             .map(Some)
             .map_err(|e| e.to_string())
     }
@@ -256,11 +263,34 @@ mod tests {
         let matcher = PersonMatcher::new(["u2".to_string()], ["ann.lee@example.com".to_string()]);
         let mut plain = batch();
         plain.remove_column(3);
-        let redacted = matcher.redact(&plain).expect("redact").expect("changed");
+        let redacted = matcher
+            .redact(&plain, &[])
+            .expect("redact")
+            .expect("changed");
         assert_eq!(redacted.num_rows(), 4);
         let ids: Vec<Option<&str>> = redacted.column(0).as_string::<i32>().iter().collect();
         assert_eq!(ids, [Some("U1"), Some(REDACTED), Some("U3"), None]);
         let notes = redacted.column(1).as_string::<i32>();
         assert_eq!(notes.value(1), REDACTED);
+        assert_eq!(notes.value(2), "nothing");
+        // A personal column is redacted in the person's rows only, whatever it holds.
+        let matcher = PersonMatcher::new(["u3".to_string()], []);
+        let redacted = matcher
+            .redact(&plain, &["note"])
+            .expect("redact")
+            .expect("changed");
+        let notes: Vec<Option<&str>> = redacted.column(1).as_string::<i32>().iter().collect();
+        assert_eq!(
+            notes,
+            [
+                None,
+                Some("{\"EMAIL\":\"Ann.Lee@Example.com\"}"),
+                Some(REDACTED),
+                Some("x")
+            ]
+        );
+        assert!(matcher.redact(&batch(), &[]).expect("redact").is_some());
+        let nobody = PersonMatcher::new(["zzz".to_string()], []);
+        assert!(nobody.redact(&plain, &["note"]).expect("redact").is_none());
     }
 }

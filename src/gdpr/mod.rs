@@ -5,7 +5,8 @@
 //! - rectification appends an override (`unified.overrides`) that `sql/gdpr/01_overrides.sql`
 //!   applies over survivorship on every `amigo resolve`;
 //! - erasure, once approved by someone other than the requester, removes the person from
-//!   every table and version ([`erase`]) and suppresses their identifiers ([`suppression`]).
+//!   every table and version ([`erase`]) and suppresses their identifiers ([`suppression`]);
+//! - opposition records opt-out events and rebuilds the consent tables at once.
 //!
 //! A request that cannot be carried out (unknown person, ambiguous identifier, erasure without
 //! approval) is refused before anything is written.
@@ -61,37 +62,83 @@ pub struct Correction {
     pub value: String,
 }
 
+/// Consent channels an opposition can name (`all`: every one), as in raw.consent_events.
+pub const CHANNELS: [&str; 5] = ["email", "sms", "phone", "post", "analytics"];
+/// Purposes an opposition can name; `marketing` when none is given.
+pub const PURPOSES: [&str; 3] = ["marketing", "personalisation", "measurement"];
+
+/// What a request asks beyond its kind and person.
+#[derive(Debug, Clone, Default)]
+pub struct Details {
+    /// rectify: the field and its value.
+    pub correction: Option<Correction>,
+    /// oppose: the channel (a channel or `all`; default `all`).
+    pub channel: Option<String>,
+    /// oppose: the purpose (default `marketing`).
+    pub purpose: Option<String>,
+}
+
+/// Checks what a request asks; returns the `field` and `value` stored with it.
+fn check_details(
+    kind: Kind,
+    details: &Details,
+) -> Result<(Option<String>, Option<String>), String> {
+    let opposition = details.channel.is_some() || details.purpose.is_some();
+    if kind != Kind::Oppose && opposition {
+        return Err("--channel and --purpose are for oppose requests".to_owned());
+    }
+    match (kind, &details.correction) {
+        (Kind::Rectify, None) => Err("a rectify request needs --field and --value".to_owned()),
+        (Kind::Rectify, Some(c)) if !RECTIFIABLE_FIELDS.contains(&c.field.as_str()) => {
+            Err(format!(
+                "--field {:?} cannot be rectified (fields: {})",
+                c.field,
+                RECTIFIABLE_FIELDS.join(", ")
+            ))
+        }
+        (Kind::Rectify, Some(c)) => Ok((Some(c.field.clone()), Some(c.value.clone()))),
+        (_, Some(_)) => Err("--field and --value are for rectify requests".to_owned()),
+        (Kind::Oppose, None) => {
+            let channel = details.channel.as_deref().unwrap_or("all");
+            if channel != "all" && !CHANNELS.contains(&channel) {
+                return Err(format!(
+                    "--channel {channel:?} is not a channel (channels: {}, or all)",
+                    CHANNELS.join(", ")
+                ));
+            }
+            let purpose = details.purpose.as_deref().unwrap_or("marketing");
+            if !PURPOSES.contains(&purpose) {
+                return Err(format!(
+                    "--purpose {purpose:?} is not a purpose (purposes: {})",
+                    PURPOSES.join(", ")
+                ));
+            }
+            Ok((Some(channel.to_owned()), Some(purpose.to_owned())))
+        }
+        (_, None) => Ok((None, None)),
+    }
+}
+
 /// Records a request after checking it names exactly one customer; returns its id.
 pub async fn request(
     session: &AmigoSession,
     kind: Kind,
     identifier: &Identifier,
-    correction: Option<&Correction>,
+    details: &Details,
     requested_by: &str,
 ) -> Result<String, String> {
-    match (kind, correction) {
-        (Kind::Rectify, None) => {
-            return Err("a rectify request needs --field and --value".to_owned());
-        }
-        (Kind::Rectify, Some(c)) if !RECTIFIABLE_FIELDS.contains(&c.field.as_str()) => {
-            return Err(format!(
-                "--field {:?} cannot be rectified (fields: {})",
-                c.field,
-                RECTIFIABLE_FIELDS.join(", ")
-            ));
-        }
-        (Kind::Rectify, Some(_)) => {}
-        (_, Some(_)) => return Err("--field and --value are for rectify requests".to_owned()),
-        (_, None) => {}
+    if requested_by.trim().is_empty() {
+        return Err("--by must name who records the request".to_owned());
     }
+    let (field, value) = check_details(kind, details)?;
     let unified_id = subject::resolve(session, identifier).await?;
     requests::create(
         session,
         kind,
         identifier,
         &unified_id,
-        correction.map(|c| c.field.as_str()),
-        correction.map(|c| c.value.as_str()),
+        field.as_deref(),
+        value.as_deref(),
         requested_by,
     )
     .await
@@ -128,6 +175,9 @@ pub async fn execute(location: &str, request_id: &str, out: &Path) -> Result<Str
             .await
             .map(|(summary, outcome)| (summary, outcome, session)),
         Kind::Erase => erase_and_rebuild(location, session, &request, &subject).await,
+        Kind::Oppose => oppose(&session, &request, &subject)
+            .await
+            .map(|(summary, outcome)| (summary, outcome, session)),
     };
     match result {
         Ok((summary, outcome, session)) => {
@@ -198,6 +248,70 @@ async fn rectify(session: &AmigoSession, request: &Request) -> Result<(String, S
     Ok((
         format!("{field} of {} corrected", request.unified_id),
         json!({ "field": field }).to_string(),
+    ))
+}
+
+/// An opposition: one opt-out event per source record of the person and channel, in
+/// raw.consent_events (collection point `gdpr_opposition`, the request id in the event id),
+/// then the consent tables rebuilt, so every audience drops them at once. The history keeps
+/// their earlier consents: "was this person contactable on date X" still answers for the past.
+async fn oppose(
+    session: &AmigoSession,
+    request: &Request,
+    subject: &Subject,
+) -> Result<(String, String), String> {
+    const EVENTS: &str = "raw.consent_events";
+    if !sql::table_exists(session, EVENTS) {
+        return Err(format!(
+            "the lake has no {EVENTS}: an opposition is recorded there"
+        ));
+    }
+    let channel = request.field.as_deref().unwrap_or("all");
+    let channels: Vec<&str> = if channel == "all" {
+        CHANNELS.to_vec()
+    } else {
+        vec![channel]
+    };
+    let purpose = request.value.as_deref().unwrap_or("marketing");
+    let mut rows = Vec::new();
+    for record in &subject.record_ids {
+        let Some((system, source_id)) = record.split_once(':') else {
+            return Err(format!(
+                "record id {record:?} is not source_system:source_id"
+            ));
+        };
+        for channel in &channels {
+            rows.push(format!(
+                "({}, {}, {}, {}, {}, 'opt_out', now(), 'gdpr_opposition')",
+                sql::lit(system),
+                sql::lit(&format!("GDPR-{}-{}", request.request_id, rows.len() + 1)),
+                sql::lit(source_id),
+                sql::lit(channel),
+                sql::lit(purpose),
+            ));
+        }
+    }
+    sql::execute(
+        session,
+        &format!(
+            "INSERT INTO {EVENTS} (source_system, event_id, customer_source_id, channel, purpose, \
+             status, recorded_at, collection_point) VALUES {}",
+            rows.join(", ")
+        ),
+    )
+    .await?;
+    crate::cli::resolve::run_consent(session)
+        .await
+        .map_err(|e| format!("opt-outs recorded, but rebuilding the consent tables failed: {e}"))?;
+    Ok((
+        format!(
+            "{} opted out of {} ({}) on {} source record(s); consent state rebuilt",
+            subject.unified_id,
+            purpose,
+            channels.join(", "),
+            subject.record_ids.len()
+        ),
+        json!({ "channels": channels, "purpose": purpose, "events": rows.len() }).to_string(),
     ))
 }
 

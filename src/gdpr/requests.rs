@@ -13,6 +13,10 @@ use crate::session::AmigoSession;
 
 pub const TABLE: &str = "unified.gdpr_requests";
 
+/// Columns of a request that hold the person's data: replaced by `[erased]` in every request
+/// about a person when they are erased (the rest of the row is the audit trail).
+pub const PERSONAL_COLUMNS: [&str; 3] = ["identifier", "unified_id", "value"];
+
 /// The rights a request can exercise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Kind {
@@ -24,6 +28,9 @@ pub enum Kind {
     Rectify,
     /// Removal of the person from every table and every stored version (needs approval)
     Erase,
+    /// An objection to marketing: opt-out events on the given channel (default all), effective
+    /// at once
+    Oppose,
 }
 
 impl Kind {
@@ -33,6 +40,7 @@ impl Kind {
             Kind::Portability => "portability",
             Kind::Rectify => "rectify",
             Kind::Erase => "erase",
+            Kind::Oppose => "oppose",
         }
     }
 
@@ -42,6 +50,7 @@ impl Kind {
             "portability" => Ok(Kind::Portability),
             "rectify" => Ok(Kind::Rectify),
             "erase" => Ok(Kind::Erase),
+            "oppose" => Ok(Kind::Oppose),
             other => Err(format!("unknown request kind {other:?} in {TABLE}")),
         }
     }
@@ -68,12 +77,12 @@ async fn ensure_table(session: &AmigoSession) -> Result<(), String> {
         &format!(
             "CREATE TABLE IF NOT EXISTS {TABLE} (
                 request_id      VARCHAR NOT NULL,
-                kind            VARCHAR NOT NULL,   -- access, portability, rectify, erase
+                kind            VARCHAR NOT NULL,   -- access, portability, rectify, erase, oppose
                 identifier_kind VARCHAR NOT NULL,   -- email, phone, id
                 identifier      VARCHAR NOT NULL,   -- as given; [erased] after an erasure
                 unified_id      VARCHAR NOT NULL,   -- whom it resolved to; [erased] after one
-                field           VARCHAR,            -- rectify: the golden-record field
-                value           VARCHAR,            -- rectify: its new value
+                field           VARCHAR,            -- rectify: the golden-record field; oppose: the channel
+                value           VARCHAR,            -- rectify: its new value; oppose: the purpose
                 requested_by    VARCHAR NOT NULL,
                 requested_at    TIMESTAMP NOT NULL,
                 status          VARCHAR NOT NULL,   -- requested, approved, executed, failed

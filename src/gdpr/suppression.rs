@@ -12,6 +12,10 @@ use std::collections::HashSet;
 use arrow::array::{Array, AsArray};
 use sha2::{Digest, Sha256};
 
+use amigo_udfs::email::normalize_email;
+use amigo_udfs::phone::normalize_phone;
+
+use crate::ingest::mapping::PersonRef;
 use crate::session::{AmigoSession, Outcome, root_message};
 
 pub const LIST_TABLE: &str = "unified.suppression_list";
@@ -46,10 +50,87 @@ impl Suppression {
         self.hashes.is_empty()
     }
 
-    /// Whether an identifier of this kind (`email`, `phone`) is suppressed.
+    /// A list holding these identifiers (kind, value), as [`add`] would store them.
+    pub fn from_identifiers(salt: &str, identifiers: &[(&str, &str)]) -> Self {
+        Self {
+            salt: salt.to_owned(),
+            hashes: identifiers
+                .iter()
+                .map(|(kind, value)| salted_hash(salt, kind, value))
+                .collect(),
+        }
+    }
+
+    /// Whether an identifier of this kind (`email`, `phone`: E.164, `record`:
+    /// `source_system:source_id`) is suppressed.
     pub fn contains(&self, kind: &str, value: &str) -> bool {
         !self.hashes.is_empty() && self.hashes.contains(&salted_hash(&self.salt, kind, value))
     }
+
+    /// Whether a row as received (a JSON object of its values, or a line of text) holds a
+    /// suppressed email or phone, or a suppressed record id when `person` says which system
+    /// the row's ids are in. For rows ingest could not type (quarantined): each value is
+    /// normalized here as the mappings' derived columns would have.
+    pub fn mentioned_in(&self, row: &str, person: Option<&PersonRef>) -> bool {
+        if self.hashes.is_empty() {
+            return false;
+        }
+        let values = row_values(row);
+        let systems: Vec<&str> = match person {
+            Some(PersonRef {
+                system: Some(system),
+                ..
+            }) => vec![system.as_str()],
+            // The system is one of the row's values (a `source_system` column).
+            Some(_) => values.iter().map(String::as_str).collect(),
+            None => Vec::new(),
+        };
+        values.iter().any(|value| {
+            let value = value.trim();
+            if value.contains('@') {
+                if let Some(email) = normalize_email(value)
+                    && self.contains("email", &email)
+                {
+                    return true;
+                }
+            } else if value.bytes().filter(u8::is_ascii_digit).count() >= 6
+                && PHONE_REGIONS.iter().any(|region| {
+                    normalize_phone(value, Some(region))
+                        .is_some_and(|phone| self.contains("phone", &phone))
+                })
+            {
+                return true;
+            }
+            systems
+                .iter()
+                .any(|system| self.contains("record", &format!("{system}:{value}")))
+        })
+    }
+}
+
+/// Regions tried for a phone number written without its country code, in a row that could
+/// not be typed (so without the row's country): the brand's markets.
+const PHONE_REGIONS: [&str; 10] = ["FR", "GB", "US", "DE", "IT", "ES", "BE", "CH", "JP", "CN"];
+
+/// The values of a row as received: the strings of a JSON object (nested ones too), or the
+/// fields of a delimited line.
+fn row_values(row: &str) -> Vec<String> {
+    fn strings(value: &serde_json::Value, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::String(s) => out.push(s.clone()),
+            serde_json::Value::Array(items) => items.iter().for_each(|v| strings(v, out)),
+            serde_json::Value::Object(map) => map.values().for_each(|v| strings(v, out)),
+            other => out.push(other.to_string()),
+        }
+    }
+    let mut out = Vec::new();
+    if let Ok(value @ serde_json::Value::Object(_)) = serde_json::from_str(row) {
+        strings(&value, &mut out);
+        return out;
+    }
+    row.split([',', ';', '\t', '|', '"', '\n'])
+        .map(str::to_owned)
+        .collect()
 }
 
 /// `sha256(salt 0x1f kind 0x1f value)` as lowercase hex.
@@ -183,5 +264,34 @@ mod tests {
         };
         assert!(list.contains("email", "ann@example.com"));
         assert!(!list.contains("email", "bob@example.com"));
+    }
+
+    #[test]
+    fn quarantined_rows_are_recognised_by_any_spelling_and_by_record_id() {
+        let list = Suppression::from_identifiers(
+            "s",
+            &[
+                ("email", "ann.lee@example.com"),
+                ("phone", "+33612345678"),
+                ("record", "cegid:C42"),
+            ],
+        );
+        assert!(list.mentioned_in(r#"{"EMAIL":" Ann.Lee@Example.COM ","X":"1"}"#, None));
+        assert!(list.mentioned_in("C9;Lee;06 12 34 56 78;bad date", None));
+        assert!(!list.mentioned_in("C9;Lee;06 12 34 56 79;bad date", None));
+        let cegid = PersonRef {
+            system: Some("cegid".into()),
+            system_column: None,
+            id: "code_client".into(),
+        };
+        assert!(list.mentioned_in(r#"{"CODE_CLIENT":"C42"}"#, Some(&cegid)));
+        assert!(!list.mentioned_in(r#"{"CODE_CLIENT":"C42"}"#, None));
+        let by_column = PersonRef {
+            system: None,
+            system_column: Some("source_system".into()),
+            id: "customer_source_id".into(),
+        };
+        assert!(list.mentioned_in("cegid,EV1,C42,sms,oops", Some(&by_column)));
+        assert!(!list.mentioned_in("shopify,EV1,C42,sms,oops", Some(&by_column)));
     }
 }

@@ -30,6 +30,7 @@ mod parse;
 pub mod read;
 mod record;
 mod split;
+mod suppress;
 
 use std::collections::{HashMap, HashSet};
 
@@ -383,7 +384,14 @@ async fn ingest_file(
                 );
                 rayon::spawn(move || {
                     let batch = assemble_batch(&layout, picked, &file, &ingest_id, valid_from)
-                        .and_then(|assembled| suppress(&layout, &suppression, assembled));
+                        .and_then(|assembled| {
+                            suppress::suppress(
+                                &layout.schema,
+                                layout.person.as_ref(),
+                                &suppression,
+                                assembled,
+                            )
+                        });
                     let _ = done.send(batch);
                 });
                 assembling.push_back(result);
@@ -431,6 +439,8 @@ async fn ingest_file(
     }
     report.rows_read = rows_read;
     report.file_hash = reader.file_hash();
+    report.suppressed +=
+        suppress::suppress_quarantined(&suppression, entity.person.as_ref(), &mut quarantine);
     report.quarantined = quarantine.len() as u64;
 
     // Close the replaced versions: rewrite the files that hold them.
@@ -550,6 +560,8 @@ struct Layout {
     derived: Vec<Arc<dyn PhysicalExpr>>,
     /// Positions of the key columns in the stored schema.
     key_positions: Vec<usize>,
+    /// Where each row's customer record id is (GDPR suppression), when the mapping says.
+    person: Option<suppress::PersonColumns>,
 }
 
 impl Layout {
@@ -614,11 +626,17 @@ impl Layout {
             .iter()
             .map(|k| schema.index_of(k).map_err(|e| e.to_string()))
             .collect::<Result<_, _>>()?;
+        let person = entity
+            .person
+            .as_ref()
+            .map(|person| suppress::PersonColumns::new(person, &schema))
+            .transpose()?;
         Ok(Self {
             schema,
             base,
             derived,
             key_positions,
+            person,
         })
     }
 }
@@ -1174,61 +1192,6 @@ struct PickedRows {
     hashes: Vec<u128>,
     /// Whether each row is a new version of a known record (else a new record).
     updates: Vec<bool>,
-}
-
-/// Rows taken out of a batch by the suppression list, by how they were counted.
-#[derive(Debug, Default, Clone, Copy)]
-struct Skipped {
-    loaded: u64,
-    updated: u64,
-}
-
-/// Identifier columns checked against the suppression list: the derived columns source
-/// mappings give every person's email and phone (`normalize_email`, `normalize_phone`).
-const SUPPRESSION_COLUMNS: [(&str, &str); 2] =
-    [("email_normalized", "email"), ("phone_e164", "phone")];
-
-/// Takes out the rows of erased people (see [`crate::gdpr::suppression`]).
-fn suppress(
-    layout: &Layout,
-    suppression: &Suppression,
-    (batch, updates): (RecordBatch, Vec<bool>),
-) -> Result<(RecordBatch, Skipped), String> {
-    let mut skipped = Skipped::default();
-    if suppression.is_empty() {
-        return Ok((batch, skipped));
-    }
-    let mut keep = vec![true; batch.num_rows()];
-    for (column, kind) in SUPPRESSION_COLUMNS {
-        let Ok(index) = layout.schema.index_of(column) else {
-            continue;
-        };
-        let Some(values) = batch.column(index).as_string_opt::<i32>() else {
-            continue;
-        };
-        for (row, value) in values.iter().enumerate() {
-            if let Some(value) = value
-                && suppression.contains(kind, value)
-            {
-                keep[row] = false;
-            }
-        }
-    }
-    for (row, kept) in keep.iter().enumerate() {
-        if !kept {
-            if updates.get(row).copied().unwrap_or(false) {
-                skipped.updated += 1;
-            } else {
-                skipped.loaded += 1;
-            }
-        }
-    }
-    if skipped.loaded + skipped.updated == 0 {
-        return Ok((batch, skipped));
-    }
-    let keep = arrow::array::BooleanArray::from(keep);
-    let batch = arrow::compute::filter_record_batch(&batch, &keep).map_err(|e| e.to_string())?;
-    Ok((batch, skipped))
 }
 
 /// Adds the derived and metadata columns to rows to write (on the thread pool: normalizing
