@@ -331,9 +331,35 @@ fn erasure_leaves_no_trace_in_any_version_and_a_reingest_does_not_bring_them_bac
     );
     let refused = amigo_fails(lake, &["gdpr", "approve", &id, "--by", "dpo"]);
     assert!(refused.contains("someone else must approve"), "{refused}");
+    // The open request is listed, due one month after it was made.
+    let open = amigo(lake, &["gdpr", "list", "--open", "--format", "json"]);
+    let open: Vec<Value> = open
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json row"))
+        .collect();
+    assert_eq!(open.len(), 1, "{open:?}");
+    assert_eq!(open[0]["request_id"], id.as_str());
+    assert_eq!(open[0]["status"], "requested");
+    assert_eq!(open[0]["overdue"], false);
+    let day = |v: &Value| {
+        v.as_str()
+            .unwrap_or_default()
+            .get(..10)
+            .unwrap_or_default()
+            .to_string()
+    };
+    let (asked, due) = (day(&open[0]["requested_at"]), day(&open[0]["due_by"]));
+    assert!(
+        due > asked && due.get(..7) != asked.get(..7),
+        "{asked} → {due}"
+    );
     amigo(lake, &["gdpr", "approve", &id, "--by", "legal"]);
     let done = amigo(lake, &["gdpr", "execute", &id]);
     assert!(done.contains("erased:"), "{done}");
+    assert_eq!(
+        amigo(lake, &["gdpr", "list", "--open", "--format", "json"]).trim(),
+        ""
+    );
 
     let after = found_in_lake(lake, &needles);
     assert!(after.is_empty(), "still in the lake: {after:?}");
@@ -570,6 +596,29 @@ fn access_portability_rectification_consent_and_bad_requests() {
     )
     .expect("csv");
     assert_eq!(csv.lines().count(), person.records.len() + 1, "{csv}");
+    // Their order lines, all of them and only them, in both bundles.
+    let lines = query(
+        lake,
+        &format!(
+            "SELECT count(*) AS n FROM raw.order_lines l JOIN raw.orders o
+               ON o.source_system = l.source_system AND o.order_id = l.order_id
+             WHERE o.source_system || ':' || o.customer_source_id IN ({in_list})"
+        ),
+    );
+    for (name, json) in [("portability", &bundle), ("access", &report)] {
+        assert_eq!(
+            json["sections"]["order_lines"]
+                .as_array()
+                .map_or(0, Vec::len)
+                .to_string(),
+            text(&lines[0], "n"),
+            "{name}"
+        );
+    }
+    assert!(
+        bundle["sections"].get("merge_history").is_none(),
+        "portability holds what the person provided, not internal logs"
+    );
 
     // Rectification: the override wins and survives a re-resolution.
     let id = request(
@@ -697,6 +746,18 @@ fn access_portability_rectification_consent_and_bad_requests() {
                 >= 1
         );
     }
+    // A pending double opt-in is its own state, never contactable.
+    let pending = query(
+        lake,
+        "SELECT count(*) AS n, count(*) FILTER (WHERE contactable) AS contactable
+         FROM unified.consent_state WHERE status = 'pending_double_opt_in'",
+    );
+    assert_ne!(
+        text(&pending[0], "n"),
+        "0",
+        "no pending double opt-in in the sample"
+    );
+    assert_eq!(text(&pending[0], "contactable"), "0");
     // The timeline agrees with the state now, and answers for any date.
     let first = &mixed[0];
     let now = query(
@@ -879,8 +940,14 @@ async fn opposition_takes_effect_at_once_in_every_audience_and_for_marketing_on_
             "dpo",
         ],
     );
+    let started = std::time::Instant::now();
     let done = amigo(lake, &["gdpr", "execute", &id]);
     assert!(done.contains("opted out"), "{done}");
+    // The server asks the lake for new versions at least this often (in practice the
+    // opposition took longer than that already).
+    if let Some(left) = amigo::lake::catalog::RECHECK_AFTER.checked_sub(started.elapsed()) {
+        tokio::time::sleep(left).await;
+    }
 
     // The same server connection no longer sees them, and no audience holds them.
     assert_eq!(flight_count(&mut marketing, &mine).await, 0);

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
+use super::output::{Format, ResultWriter};
 use super::{CliResult, LakeArgs};
 use crate::gdpr::requests::Kind;
 use crate::gdpr::subject::Identifier;
@@ -26,6 +27,18 @@ pub enum Action {
     Approve(ApproveArgs),
     /// Carry out a request: write the report, apply the correction, record the opt-outs or erase
     Execute(ExecuteArgs),
+    /// List requests with their status and the date each must be answered by (one month)
+    List(ListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only requests not executed yet (requested or approved), oldest first
+    #[arg(long)]
+    pub open: bool,
+    /// Result format
+    #[arg(long, value_enum, default_value = "auto", env = "AMIGO_FORMAT")]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]
@@ -115,6 +128,16 @@ pub async fn run(args: GdprArgs) -> CliResult<()> {
                 approve.by
             );
             Ok(())
+        }
+        Action::List(list) => {
+            let session = gdpr::open_session(location).await?;
+            let frame = gdpr::requests::list(&session, list.open).await?;
+            let mut writer = ResultWriter::new(list.format, None)?;
+            writer
+                .write(frame)
+                .await
+                .map_err(|e| crate::session::root_message(&e))?;
+            writer.finish()
         }
         Action::Execute(execute) => {
             let summary = gdpr::execute(location, &execute.request, &execute.out).await?;

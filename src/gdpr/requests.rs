@@ -205,6 +205,34 @@ pub async fn approve(
     load(session, request_id).await
 }
 
+/// Every request (or the open ones), oldest first, with `due_by`: one month after the request,
+/// the time GDPR gives to answer (article 12(3)); `overdue` when an open request passed it.
+pub async fn list(
+    session: &AmigoSession,
+    only_open: bool,
+) -> Result<datafusion::dataframe::DataFrame, String> {
+    if !table_exists(session, TABLE) {
+        return Err(format!("no request yet: the lake has no {TABLE}"));
+    }
+    let filter = if only_open {
+        "WHERE status IN ('requested', 'approved')"
+    } else {
+        ""
+    };
+    session
+        .context()
+        .sql(&format!(
+            "SELECT request_id, kind, status, identifier_kind, identifier, unified_id,
+                    requested_by, requested_at, approved_by, approved_at, executed_at,
+                    requested_at + INTERVAL '1 month' AS due_by,
+                    status IN ('requested', 'approved')
+                      AND now() > requested_at + INTERVAL '1 month' AS overdue
+             FROM {TABLE} {filter} ORDER BY requested_at, request_id"
+        ))
+        .await
+        .map_err(|e| crate::session::root_message(&e))
+}
+
 /// Records the end of an execution: `executed` or `failed`, with the outcome.
 pub async fn finish(
     session: &AmigoSession,
