@@ -354,6 +354,28 @@ fn erasure_leaves_no_trace_in_any_version_and_a_reingest_does_not_bring_them_bac
         "{asked} → {due}"
     );
     amigo(lake, &["gdpr", "approve", &id, "--by", "legal"]);
+    // A saved view naming them is lake data erasure cannot rewrite: refused, nothing changed.
+    amigo(
+        lake,
+        &[
+            "sql",
+            "-c",
+            &format!(
+                "CREATE VIEW analytics.vip AS SELECT * FROM raw.customer_records WHERE email = '{email}'"
+            ),
+        ],
+    );
+    let refused = amigo_fails(lake, &["gdpr", "execute", &id]);
+    assert!(
+        refused.contains("view analytics.vip names the person"),
+        "{refused}"
+    );
+    assert_eq!(
+        found_in_lake(lake, &needles).len(),
+        needles.len(),
+        "changed"
+    );
+    amigo(lake, &["sql", "-c", "DROP VIEW analytics.vip"]);
     let done = amigo(lake, &["gdpr", "execute", &id]);
     assert!(done.contains("erased:"), "{done}");
     assert_eq!(

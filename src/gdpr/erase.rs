@@ -58,6 +58,34 @@ pub struct TableErasure {
     pub orphan_files: u64,
 }
 
+/// Refuses an erasure that could not remove everything, before anything changes: a saved view
+/// whose SQL names the person (`WHERE email = '...'`) is a lake file holding their data, and
+/// only its owner can say what it should become.
+pub async fn check_erasable(session: &AmigoSession, matcher: &PersonMatcher) -> Result<(), String> {
+    let lake = session.lake();
+    let contents = lake.contents().await.map_err(|e| e.to_string())?;
+    let mut naming = Vec::new();
+    for (schema, views) in &contents.views {
+        for view in views {
+            let sql = lake
+                .read_view(schema, view)
+                .await
+                .map_err(|e| e.to_string())?;
+            if matcher.mentions(&sql) {
+                naming.push(format!("{schema}.{view}"));
+            }
+        }
+    }
+    if naming.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "the definition of view {} names the person: change or drop it (DROP VIEW ...), then \
+         execute the erasure again; nothing was changed",
+        naming.join(", ")
+    ))
+}
+
 /// Steps 1 and 2 (see the module comment). The session is stale afterwards: open a new one.
 pub async fn erase(
     session: &AmigoSession,

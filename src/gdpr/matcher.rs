@@ -66,6 +66,11 @@ impl PersonMatcher {
         self.exact.is_empty()
     }
 
+    /// Whether a text names the person (one of their identifiers, or holds a longer one).
+    pub fn mentions(&self, value: &str) -> bool {
+        self.text_matches(value)
+    }
+
     fn text_matches(&self, value: &str) -> bool {
         let lower = value.to_ascii_lowercase();
         if self.exact.contains(lower.trim()) {

@@ -167,6 +167,13 @@ pub async fn execute(location: &str, request_id: &str, out: &Path) -> Result<Str
         _ => {}
     }
     let subject = Subject::load(&session, &request.unified_id).await?;
+    if request.kind == Kind::Erase {
+        // Refused before anything changes, so the request stays approved and can run later.
+        let matcher = subject
+            .matcher(&session, &[request.identifier.value().to_string()])
+            .await?;
+        erase::check_erasable(&session, &matcher).await?;
+    }
     let result = match request.kind {
         Kind::Access | Kind::Portability => bundle(&session, &request, &subject, out)
             .await
