@@ -13,8 +13,16 @@ use arrow::util::display::{ArrayFormatter, FormatOptions};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use serde_json::Value;
 
+/// The amigo binary cargo built for this test, or `AMIGO_TEST_BIN`: a build directory shared
+/// with another checkout can have its `target/debug/amigo` replaced by that checkout's build.
+fn amigo_bin() -> PathBuf {
+    std::env::var_os("AMIGO_TEST_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_amigo")))
+}
+
 fn run(lake: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_amigo"))
+    Command::new(amigo_bin())
         .args(args)
         .env("AMIGO_LAKE", lake)
         .env_remove("AMIGO_FORMAT")

@@ -9,7 +9,11 @@ use std::collections::BTreeSet;
 
 use super::matcher::PersonMatcher;
 use super::sql::{collect, in_list, lit, table_exists, texts};
+use crate::script::split_statements;
 use crate::session::AmigoSession;
+
+/// The lookup, kept as SQL a DPO can also run over the server (see the file).
+const FIND_SUBJECT_SQL: &str = include_str!("../../sql/gdpr/find_subject.sql");
 
 /// How a person is named in a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,8 +76,7 @@ fn require_resolved(session: &AmigoSession) -> Result<(), String> {
 pub async fn resolve(session: &AmigoSession, identifier: &Identifier) -> Result<String, String> {
     require_resolved(session)?;
     let value = lit(identifier.value());
-    let region = "coalesce(normalize_country(c.country), 'FR')";
-    let sql = match identifier {
+    match identifier {
         Identifier::Email(_) => {
             let check = collect(session, &format!("SELECT normalize_email({value})")).await?;
             if texts(&check, 0)?.is_empty() {
@@ -82,15 +85,6 @@ pub async fn resolve(session: &AmigoSession, identifier: &Identifier) -> Result<
                     identifier.value()
                 ));
             }
-            format!(
-                "SELECT l.unified_id FROM raw.customer_records c
-                 JOIN unified.customer_links l
-                   ON l.source_system = c.source_system AND l.source_id = c.source_id
-                 WHERE normalize_email(c.email) = normalize_email({value})
-                 UNION
-                 SELECT unified_id FROM unified.customers
-                 WHERE normalize_email(email) = normalize_email({value})"
-            )
         }
         Identifier::Phone(_) => {
             let check = collect(session, &format!("SELECT normalize_phone({value}, 'FR')")).await?;
@@ -101,21 +95,14 @@ pub async fn resolve(session: &AmigoSession, identifier: &Identifier) -> Result<
                     identifier.value()
                 ));
             }
-            format!(
-                "SELECT l.unified_id FROM raw.customer_records c
-                 JOIN unified.customer_links l
-                   ON l.source_system = c.source_system AND l.source_id = c.source_id
-                 WHERE normalize_phone(c.phone, {region}) = normalize_phone({value}, 'FR')
-                 UNION
-                 SELECT unified_id FROM unified.customers
-                 WHERE phone_e164 = normalize_phone({value}, 'FR')"
-            )
         }
-        Identifier::Id(_) => format!(
-            "SELECT unified_id FROM unified.customer_links
-             WHERE unified_id = {value} OR record_id = {value}"
-        ),
+        Identifier::Id(_) => {}
+    }
+    // The query's only statement, with the identifier as a literal for $1.
+    let Some(statement) = split_statements(FIND_SUBJECT_SQL).into_iter().next() else {
+        return Err("internal: sql/gdpr/find_subject.sql holds no statement".to_owned());
     };
+    let sql = statement.sql.replace("$1", &value);
     let ids: BTreeSet<String> = texts(&collect(session, &sql).await?, 0)?
         .into_iter()
         .collect();
