@@ -317,6 +317,24 @@ fn erasure_leaves_no_trace_in_any_version_and_a_reingest_does_not_bring_them_bac
             .iter()
             .filter_map(|r| r.split_once(':').map(|(_, id)| id.to_string())),
     );
+    // Their orders, and the revenue of all orders, which erasure keeps.
+    let records_sql = person
+        .records
+        .iter()
+        .map(|r| format!("'{r}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let their_orders = query(
+        lake,
+        &format!(
+            "SELECT count(*) AS n FROM raw.orders
+             WHERE source_system || ':' || customer_source_id IN ({records_sql})"
+        ),
+    );
+    let their_orders: u64 = text(&their_orders[0], "n").parse().unwrap_or(0);
+    let revenue_sql = "SELECT count(*) AS n, CAST(sum(total_amount) AS VARCHAR) AS total, \
+                       (SELECT count(*) FROM raw.order_lines) AS lines FROM raw.orders";
+    let revenue_before = query(lake, revenue_sql);
     // The scan finds them before: it can fail.
     let before = found_in_lake(lake, &needles);
     assert_eq!(
@@ -442,6 +460,19 @@ fn erasure_leaves_no_trace_in_any_version_and_a_reingest_does_not_bring_them_bac
         Some(person.records.len() as u64),
         "{outcome}"
     );
+    // Revenue statistics are intact: their orders stay, anonymized.
+    assert!(their_orders >= 1, "the person has no order");
+    assert_eq!(query(lake, revenue_sql), revenue_before);
+    assert_eq!(
+        outcome["tables"]["raw.orders"]["rows_anonymized"].as_u64(),
+        Some(their_orders),
+        "{outcome}"
+    );
+    let anonymized = query(
+        lake,
+        "SELECT count(*) AS n FROM raw.orders WHERE customer_source_id = '[erased]'",
+    );
+    assert_eq!(text(&anonymized[0], "n"), their_orders.to_string());
     let links = query(lake, "SELECT count(*) AS n FROM unified.customer_links");
     assert_eq!(
         text(&links[0], "n"),

@@ -9,7 +9,8 @@
 //!    audit trail of the request itself), the suppression list and its salt (hashes only), and
 //!    the `identity` schema: scratch tables the pipeline rebuilds from `raw` on every run, which
 //!    also hold values not tied to a record id (name frequencies), so all their versions are
-//!    deleted;
+//!    deleted; and the orders (`raw.orders`, `raw.order_lines`), kept for revenue statistics
+//!    with the customer id replaced by `[erased]`;
 //! 3. the caller then re-runs the resolution pipeline, which rebuilds `identity.*` and the
 //!    unified tables from what is left.
 //!
@@ -17,6 +18,9 @@
 //! moment; old files are deleted only once no manifest names them.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use arrow::array::RecordBatch;
 
 use serde::Serialize;
 
@@ -25,6 +29,14 @@ use super::requests;
 use super::subject::Subject;
 use super::suppression;
 use crate::session::AmigoSession;
+
+/// Tables whose rows about the person stay, for revenue statistics, without what ties them to
+/// the person: the named columns become `[erased]` (an order keeps its store, date and amounts;
+/// its lines hold nothing personal and stay whole).
+const KEPT_ANONYMIZED: [(&str, &[&str]); 2] = [
+    ("raw.orders", &["customer_source_id"]),
+    ("raw.order_lines", &[]),
+];
 
 /// The scratch schema rebuilt by `amigo resolve`.
 const SCRATCH_SCHEMA: &str = "identity";
@@ -52,7 +64,10 @@ pub struct ErasureOutcome {
 
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct TableErasure {
+    /// Rows removed.
     pub rows: u64,
+    /// Rows kept with their personal values replaced by `[erased]` (orders, the request log).
+    pub rows_anonymized: u64,
     pub versions: u64,
     pub files: u64,
     pub orphan_files: u64,
@@ -129,11 +144,35 @@ pub async fn erase(
             outcome.scratch_tables.push(qualified);
             continue;
         }
-        let redact =
-            |batch: &arrow::array::RecordBatch| matcher.redact(batch, &requests::PERSONAL_COLUMNS);
-        let drop = |batch: &arrow::array::RecordBatch| matcher.drop_rows(batch);
+        let kept_anonymized = KEPT_ANONYMIZED
+            .iter()
+            .find(|(table, _)| *table == qualified)
+            .map(|(_, personal)| *personal);
+        if kept_anonymized == Some(&[]) {
+            // Nothing personal in its rows (order lines): kept whole.
+            continue;
+        }
+        let anonymized = AtomicU64::new(0);
+        let count = |changed: Option<RecordBatch>, rows: usize| {
+            if changed.is_some() {
+                anonymized.fetch_add(rows as u64, Ordering::Relaxed);
+            }
+            changed
+        };
+        let redact_request = |batch: &RecordBatch| {
+            let changed = matcher.redact(batch, &requests::PERSONAL_COLUMNS)?;
+            Ok(count(changed, matcher.rows(batch).true_count()))
+        };
+        let anonymize = |batch: &RecordBatch| {
+            let personal = kept_anonymized.unwrap_or(&[]);
+            let changed = matcher.anonymize(batch, personal)?;
+            Ok(count(changed, matcher.rows(batch).true_count()))
+        };
+        let drop = |batch: &RecordBatch| matcher.drop_rows(batch);
         let rewrite = if qualified == requests::TABLE {
-            lake.rewrite_history(&lake, &name, &redact).await
+            lake.rewrite_history(&lake, &name, &redact_request).await
+        } else if kept_anonymized.is_some() {
+            lake.rewrite_history(&lake, &name, &anonymize).await
         } else {
             lake.rewrite_history(&lake, &name, &drop).await
         }
@@ -144,6 +183,7 @@ pub async fn erase(
                 qualified,
                 TableErasure {
                     rows: rewrite.rows_removed,
+                    rows_anonymized: anonymized.load(Ordering::Relaxed),
                     versions: rewrite.versions,
                     files: rewrite.files,
                     orphan_files: rewrite.orphans_deleted,
