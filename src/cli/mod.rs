@@ -42,7 +42,7 @@ pub enum Command {
     Resolve(resolve::ResolveArgs),
     /// Compute consent per unified customer (history, state, timeline) from raw.consent_events
     Consent(resolve::ConsentArgs),
-    /// GDPR requests: access, portability, rectification, erasure (request, approve, execute)
+    /// GDPR requests: access, portability, rectification, opposition, erasure (request, approve, execute, list)
     Gdpr(gdpr::GdprArgs),
     /// Measure identity resolution against the ground truth (pairwise, B-cubed, per corruption)
     Evaluate(resolve::EvaluateArgs),
