@@ -1078,6 +1078,30 @@ async fn opposition_takes_effect_at_once_in_every_audience_and_for_marketing_on_
         "the refused requests were recorded"
     );
 
+    // An erasure while the server runs: the files its loaded versions named are replaced, and
+    // it reads the rewritten ones (no error), without the person.
+    let everyone = "SELECT count(*) FROM analytics.audience_email";
+    let size = flight_count(&mut marketing, everyone).await;
+    let other = query(
+        lake,
+        "SELECT unified_id FROM analytics.audience_email ORDER BY unified_id DESC LIMIT 1",
+    );
+    let other = text(&other[0], "unified_id");
+    let erase = request(
+        lake,
+        &["gdpr", "request", "erase", "--id", &other, "--by", "dpo"],
+    );
+    amigo(lake, &["gdpr", "approve", &erase, "--by", "legal"]);
+    let started = std::time::Instant::now();
+    amigo(lake, &["gdpr", "execute", &erase]);
+    if let Some(left) = amigo::lake::catalog::RECHECK_AFTER.checked_sub(started.elapsed()) {
+        tokio::time::sleep(left).await;
+    }
+    assert_eq!(flight_count(&mut marketing, everyone).await, size - 1);
+    let gone =
+        format!("SELECT count(*) FROM analytics.audience_email WHERE unified_id = '{other}'");
+    assert_eq!(flight_count(&mut marketing, &gone).await, 0);
+
     let _ = stop.send(());
     task.await.expect("server task").expect("server ran");
 }

@@ -50,6 +50,8 @@ pub struct ErasureOutcome {
     pub versions_rewritten: u64,
     pub files_rewritten: u64,
     pub rows_removed: u64,
+    /// Rows kept with their personal values replaced (orders, the request log).
+    pub rows_anonymized: u64,
     pub orphan_files_deleted: u64,
     pub scratch_tables_deleted: u64,
     pub identifiers_suppressed: usize,
@@ -193,6 +195,7 @@ pub async fn erase(
         outcome.versions_rewritten += rewrite.versions;
         outcome.files_rewritten += rewrite.files;
         outcome.rows_removed += rewrite.rows_removed;
+        outcome.rows_anonymized += anonymized.load(Ordering::Relaxed);
         outcome.orphan_files_deleted += rewrite.orphans_deleted;
     }
     Ok(outcome)

@@ -349,9 +349,10 @@ async fn erase_and_rebuild(
         .map_err(|e| format!("erased, but rebuilding the unified tables failed: {e}"))?;
     let session = open_session(location).await?;
     let summary = format!(
-        "erased: {} rows removed from {} tables ({} versions and {} files rewritten, {} scratch \
-         tables deleted, {} identifiers suppressed); unified tables rebuilt",
+        "erased: {} rows removed and {} anonymized in {} tables ({} versions and {} files \
+         rewritten, {} scratch tables deleted, {} identifiers suppressed); unified tables rebuilt",
         outcome.rows_removed,
+        outcome.rows_anonymized,
         outcome.tables_changed,
         outcome.versions_rewritten,
         outcome.files_rewritten,
