@@ -935,7 +935,7 @@ async fn opposition_takes_effect_at_once_in_every_audience_and_for_marketing_on_
         "127.0.0.1:0".parse().expect("addr"),
     );
     config.users = Some(users);
-    config.audit = false;
+    config.audit = true;
     let server = Server::bind(config).await.expect("bind");
     let addr = server.local_addr();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -1092,14 +1092,34 @@ async fn opposition_takes_effect_at_once_in_every_audience_and_for_marketing_on_
         &["gdpr", "request", "erase", "--id", &other, "--by", "dpo"],
     );
     amigo(lake, &["gdpr", "approve", &erase, "--by", "legal"]);
+    // A query naming them goes to the server's audit log (written once a second, also while
+    // the erasure runs).
+    let gone =
+        format!("SELECT count(*) FROM analytics.audience_email WHERE unified_id = '{other}'");
+    assert_eq!(flight_count(&mut marketing, &gone).await, 1);
+    tokio::time::sleep(amigo::serve::audit::FLUSH_EVERY * 2).await;
+    let audited = query(
+        lake,
+        &format!("SELECT count(*) AS n FROM audit.queries WHERE sql LIKE '%{other}%'"),
+    );
+    assert_ne!(text(&audited[0], "n"), "0", "the query was not audited");
     let started = std::time::Instant::now();
     amigo(lake, &["gdpr", "execute", &erase]);
+    // The audit rows stay, without the person.
+    let audited = query(
+        lake,
+        &format!(
+            "SELECT count(*) FILTER (WHERE sql LIKE '%{other}%') AS named,
+                    count(*) FILTER (WHERE sql = '[erased]' AND user_name = 'mia') AS redacted
+             FROM audit.queries"
+        ),
+    );
+    assert_eq!(text(&audited[0], "named"), "0");
+    assert_ne!(text(&audited[0], "redacted"), "0");
     if let Some(left) = amigo::lake::catalog::RECHECK_AFTER.checked_sub(started.elapsed()) {
         tokio::time::sleep(left).await;
     }
     assert_eq!(flight_count(&mut marketing, everyone).await, size - 1);
-    let gone =
-        format!("SELECT count(*) FROM analytics.audience_email WHERE unified_id = '{other}'");
     assert_eq!(flight_count(&mut marketing, &gone).await, 0);
 
     let _ = stop.send(());

@@ -6,7 +6,8 @@
 //! 2. every table of every schema, dropped ones included, has its whole history rewritten
 //!    without the rows that mention them ([`crate::lake::Lake::rewrite_history`]), except:
 //!    `unified.gdpr_requests`, whose rows stay with the identifiers replaced by `[erased]` (the
-//!    audit trail of the request itself), the suppression list and its salt (hashes only), and
+//!    audit trail of the request itself), `audit.queries` (the server's query log), whose rows
+//!    stay with each value naming the person replaced, the suppression list and its salt (hashes only), and
 //!    the `identity` schema: scratch tables the pipeline rebuilds from `raw` on every run, which
 //!    also hold values not tied to a record id (name frequencies), so all their versions are
 //!    deleted; and the orders (`raw.orders`, `raw.order_lines`), kept for revenue statistics
@@ -37,6 +38,10 @@ const KEPT_ANONYMIZED: [(&str, &[&str]); 2] = [
     ("raw.orders", &["customer_source_id"]),
     ("raw.order_lines", &[]),
 ];
+
+/// The server's query log (`amigo serve`): who ran what, kept with the SQL texts that name the
+/// person replaced by `[erased]`.
+const AUDIT_LOG: &str = "audit.queries";
 
 /// The scratch schema rebuilt by `amigo resolve`.
 const SCRATCH_SCHEMA: &str = "identity";
@@ -161,8 +166,15 @@ pub async fn erase(
             }
             changed
         };
-        let redact_request = |batch: &RecordBatch| {
-            let changed = matcher.redact(batch, &requests::PERSONAL_COLUMNS)?;
+        // Audit trails keep their rows: the request log without the person's identifiers, the
+        // server's query log with each SQL text that names them replaced.
+        let personal: &[&str] = if qualified == requests::TABLE {
+            &requests::PERSONAL_COLUMNS
+        } else {
+            &[]
+        };
+        let keep_redacted = |batch: &RecordBatch| {
+            let changed = matcher.redact(batch, personal)?;
             Ok(count(changed, matcher.rows(batch).true_count()))
         };
         let anonymize = |batch: &RecordBatch| {
@@ -171,8 +183,8 @@ pub async fn erase(
             Ok(count(changed, matcher.rows(batch).true_count()))
         };
         let drop = |batch: &RecordBatch| matcher.drop_rows(batch);
-        let rewrite = if qualified == requests::TABLE {
-            lake.rewrite_history(&lake, &name, &redact_request).await
+        let rewrite = if qualified == requests::TABLE || qualified == AUDIT_LOG {
+            lake.rewrite_history(&lake, &name, &keep_redacted).await
         } else if kept_anonymized.is_some() {
             lake.rewrite_history(&lake, &name, &anonymize).await
         } else {
