@@ -763,6 +763,19 @@ fn access_portability_rectification_consent_and_bad_requests() {
         ],
     );
     assert!(bad_field.contains("cannot be rectified"), "{bad_field}");
+    let nobody_asked = amigo_fails(
+        lake,
+        &[
+            "gdpr",
+            "request",
+            "access",
+            "--id",
+            &person.unified_id,
+            "--by",
+            " ",
+        ],
+    );
+    assert!(nobody_asked.contains("--by must name"), "{nobody_asked}");
     let missing = amigo_fails(lake, &["gdpr", "execute", "R-nope"]);
     assert!(missing.contains("no request R-nope"), "{missing}");
     assert_eq!(

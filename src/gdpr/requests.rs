@@ -180,6 +180,9 @@ pub async fn approve(
     request_id: &str,
     by: &str,
 ) -> Result<Request, String> {
+    if by.trim().is_empty() {
+        return Err("--by must name who approves".to_owned());
+    }
     let request = load(session, request_id).await?;
     if request.status != "requested" {
         return Err(format!(
