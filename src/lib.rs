@@ -6,6 +6,7 @@
 
 pub mod bench;
 pub mod cli;
+pub mod gdpr;
 pub mod generate;
 pub mod ingest;
 pub mod lake;

@@ -97,7 +97,7 @@ pub async fn run(args: ExportArgs) -> CliResult<()> {
         .table_exist("marketing.contactability")
         .unwrap_or(false)
     {
-        run_script(&session, SETUP_FILE, SETUP_SQL, None).await?;
+        run_script(&session, SETUP_FILE, SETUP_SQL, None, false).await?;
     }
     let channel = args.channel.name();
     let segment = &args.segment;

@@ -106,7 +106,7 @@ async fn install(session: &AmigoSession, sql_dir: Option<&Path>) -> CliResult<()
             .collect(),
     };
     for (name, sql) in ordered(files)? {
-        run_script(session, &name, &sql, None).await?;
+        run_script(session, &name, &sql, None, false).await?;
         eprintln!("installed {name}");
     }
     Ok(())

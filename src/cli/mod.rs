@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod decide;
 pub mod export;
+pub mod gdpr;
 pub mod generate;
 pub mod ingest;
 pub mod init;
@@ -43,6 +44,10 @@ pub enum Command {
     Ingest(ingest::IngestArgs),
     /// Resolve identities: run the sql/identity pipeline (match, cluster, survive, audit)
     Resolve(resolve::ResolveArgs),
+    /// Compute consent per unified customer (history, state, timeline) from raw.consent_events
+    Consent(resolve::ConsentArgs),
+    /// GDPR requests: access, portability, rectification, opposition, erasure (request, approve, execute, list)
+    Gdpr(gdpr::GdprArgs),
     /// Measure identity resolution against the ground truth (pairwise, B-cubed, per corruption)
     Evaluate(resolve::EvaluateArgs),
     /// Record a data steward's match decision (cannot-link, must-link, unmerge) for later runs
@@ -83,6 +88,8 @@ pub async fn run() -> ExitCode {
         Command::Segment(args) => segment::run(args).await,
         Command::Journey(args) => journey::run(args).await,
         Command::Export(args) => export::run(args).await,
+        Command::Consent(args) => resolve::consent(args).await,
+        Command::Gdpr(args) => gdpr::run(args).await,
         Command::Bench(args) => bench::run(args).await,
         Command::Serve(args) => serve::run(args).await,
         Command::HashPassword(args) => serve::hash_password(args).await,

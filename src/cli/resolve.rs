@@ -18,21 +18,33 @@ use crate::script::split_statements;
 use crate::session::{AmigoSession, Outcome, root_message};
 
 static IDENTITY_SQL: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/sql/identity");
+/// Steps that run after identity resolution: corrections (rectifications) over the golden
+/// records, then consent per unified customer.
+static GDPR_SQL: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/sql/gdpr");
+static CONSENT_SQL: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/sql/consent");
 const ACCURACY_SQL: &str = include_str!("../../sql/quality/identity_accuracy.sql");
 
 #[derive(Debug, Args)]
 pub struct ResolveArgs {
     #[command(flatten)]
     pub lake: LakeArgs,
-    /// Run only this step (normalize, block, compare, score, decide, cluster, survive, audit)
+    /// Run only this step (normalize, block, compare, score, decide, cluster, survive, audit,
+    /// overrides, consent_history, consent_state, consent_audiences)
     #[arg(long, value_name = "STEP")]
     pub step: Option<String>,
     /// Print the step's SQL and the plan of each statement instead of running it (needs --step)
     #[arg(long, requires = "step")]
     pub explain: bool,
-    /// Run the NN_step.sql files of this directory instead of the built-in sql/identity
+    /// Run the NN_step.sql files of this directory instead of the built-in sql/identity (the
+    /// overrides and consent steps still follow)
     #[arg(long, value_name = "DIR")]
     pub sql_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ConsentArgs {
+    #[command(flatten)]
+    pub lake: LakeArgs,
 }
 
 #[derive(Debug, Args)]
@@ -52,10 +64,11 @@ struct Step {
 }
 
 pub async fn run(args: ResolveArgs) -> CliResult<()> {
-    let steps = match &args.sql_dir {
+    let mut steps = match &args.sql_dir {
         Some(dir) => steps_from_dir(dir)?,
         None => builtin_steps(),
     };
+    steps.extend(after_identity_steps());
     let steps: Vec<&Step> = match &args.step {
         Some(name) => {
             let step = steps.iter().find(|s| &s.name == name).ok_or_else(|| {
@@ -74,17 +87,49 @@ pub async fn run(args: ResolveArgs) -> CliResult<()> {
         return Ok(());
     }
     let started = Instant::now();
+    run_steps(&session, &steps).await?;
+    eprintln!("resolved in {:.2} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// `amigo consent`: only the consent steps (history, state and timeline per unified customer).
+pub async fn consent(args: ConsentArgs) -> CliResult<()> {
+    let session = open(&args.lake).await?;
+    let steps = dir_steps(&CONSENT_SQL, "sql/consent", "consent_");
+    run_steps(&session, &steps.iter().collect::<Vec<_>>()).await
+}
+
+/// Runs the whole pipeline with the built-in SQL on an open session, quietly: what `amigo gdpr`
+/// uses to rebuild the unified tables after an erasure.
+pub async fn resolve_all(session: &AmigoSession) -> CliResult<()> {
+    let mut steps = builtin_steps();
+    steps.extend(after_identity_steps());
+    for step in &steps {
+        run_script(session, &step.file, &step.sql, None, false).await?;
+    }
+    Ok(())
+}
+
+/// Runs the consent steps quietly on an open session: what an opposition uses to make an
+/// opt-out effective at once.
+pub async fn run_consent(session: &AmigoSession) -> CliResult<()> {
+    for step in dir_steps(&CONSENT_SQL, "sql/consent", "consent_") {
+        run_script(session, &step.file, &step.sql, None, false).await?;
+    }
+    Ok(())
+}
+
+async fn run_steps(session: &AmigoSession, steps: &[&Step]) -> CliResult<()> {
     for (index, step) in steps.iter().enumerate() {
         eprintln!("[{}/{}] {}", index + 1, steps.len(), step.name);
         let step_started = Instant::now();
-        run_script(&session, &step.file, &step.sql, None).await?;
+        run_script(session, &step.file, &step.sql, None, true).await?;
         eprintln!(
             "      {} done in {:.2} s",
             step.name,
             step_started.elapsed().as_secs_f64()
         );
     }
-    eprintln!("resolved in {:.2} s", started.elapsed().as_secs_f64());
     Ok(())
 }
 
@@ -96,12 +141,13 @@ pub async fn evaluate(args: EvaluateArgs) -> CliResult<()> {
         "sql/quality/identity_accuracy.sql",
         ACCURACY_SQL,
         Some(&mut writer),
+        true,
     )
     .await?;
     writer.finish()
 }
 
-async fn open(lake: &LakeArgs) -> CliResult<AmigoSession> {
+pub(crate) async fn open(lake: &LakeArgs) -> CliResult<AmigoSession> {
     let opened = Lake::open(&lake.lake).await.map_err(|e| e.to_string())?;
     AmigoSession::open(opened)
         .await
@@ -115,11 +161,16 @@ pub(crate) async fn run_script(
     file: &str,
     sql: &str,
     mut writer: Option<&mut ResultWriter>,
+    verbose: bool,
 ) -> CliResult<()> {
     for statement in split_statements(sql) {
         let located = |message: String| format!("{file}:{}: {message}", statement.line);
         match session.execute(&statement.sql).await {
-            Ok(Outcome::Done(message)) => eprintln!("      {message}"),
+            Ok(Outcome::Done(message)) => {
+                if verbose {
+                    eprintln!("      {message}");
+                }
+            }
             Ok(Outcome::Rows(frame)) => match writer.as_deref_mut() {
                 Some(writer) => {
                     writer
@@ -162,12 +213,27 @@ async fn explain(session: &AmigoSession, step: &Step) -> CliResult<()> {
 }
 
 fn builtin_steps() -> Vec<Step> {
-    let mut steps: Vec<Step> = IDENTITY_SQL
+    dir_steps(&IDENTITY_SQL, "sql/identity", "")
+}
+
+/// The overrides step, then the consent steps (named `consent_<step>`).
+fn after_identity_steps() -> Vec<Step> {
+    let mut steps = dir_steps(&GDPR_SQL, "sql/gdpr", "");
+    steps.extend(dir_steps(&CONSENT_SQL, "sql/consent", "consent_"));
+    steps
+}
+
+/// The `NN_step.sql` files of an embedded directory, in order; `prefix` starts each name.
+fn dir_steps(dir: &Dir<'_>, shown_dir: &str, prefix: &str) -> Vec<Step> {
+    let mut steps: Vec<Step> = dir
         .files()
         .filter_map(|file| {
             let name = file.path().file_name()?.to_str()?;
             let sql = file.contents_utf8()?;
-            step(name, sql)
+            let mut step = step(name, sql)?;
+            step.name = format!("{prefix}{}", step.name);
+            step.file = format!("{shown_dir}/{name}");
+            Some(step)
         })
         .collect();
     steps.sort_by(|a, b| a.file.cmp(&b.file));
@@ -236,6 +302,16 @@ mod tests {
                 "cluster",
                 "survive",
                 "audit"
+            ]
+        );
+        let after: Vec<String> = after_identity_steps().into_iter().map(|s| s.name).collect();
+        assert_eq!(
+            after,
+            [
+                "overrides",
+                "consent_history",
+                "consent_state",
+                "consent_audiences"
             ]
         );
     }

@@ -147,9 +147,9 @@ async fn install(session: &AmigoSession, sql_dir: Option<&Path>) -> CliResult<()
         Some(dir) => files_from_dir(dir)?,
         None => builtin_files()?,
     };
-    run_script(session, SETUP_FILE, &setup, None).await?;
+    run_script(session, SETUP_FILE, &setup, None, false).await?;
     for segment in &segments {
-        run_script(session, &segment.file, &segment.sql, None).await?;
+        run_script(session, &segment.file, &segment.sql, None, false).await?;
         let statements = [
             format!(
                 "DELETE FROM segments.catalog WHERE name = {}",

@@ -90,6 +90,21 @@ pub struct EntityMapping {
     /// Normalized columns: SQL expressions over the loaded columns (and earlier derived ones).
     #[serde(default)]
     pub derived: Vec<Derived>,
+    /// Which customer record each row is about, so that a row of a person erased under GDPR
+    /// is recognised by their record id (a ticket or consent event carries no email).
+    pub person: Option<PersonRef>,
+}
+
+/// The customer record a row belongs to: `<system>:<id>`, as in `raw.customer_records`
+/// (`source_system:source_id`), with the system fixed (`system = "cegid"`) or read from a
+/// column (`system_column = "source_system"`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PersonRef {
+    pub system: Option<String>,
+    pub system_column: Option<String>,
+    /// Column (by `name`) holding the customer's id in that system.
+    pub id: String,
 }
 
 /// A column from the file.
@@ -365,6 +380,19 @@ impl EntityMapping {
         }
         if self.files.is_empty() {
             return Err("files must list at least one file name pattern".to_owned());
+        }
+        if let Some(person) = &self.person {
+            match (&person.system, &person.system_column) {
+                (Some(_), None) => {}
+                (None, Some(column)) if self.column(column).is_some() => {}
+                (None, Some(column)) => {
+                    return Err(format!("person: system_column {column} is not a column"));
+                }
+                _ => return Err("person: give exactly one of system and system_column".to_owned()),
+            }
+            if self.column(&person.id).is_none() {
+                return Err(format!("person: id {} is not a column", person.id));
+            }
         }
         Ok(())
     }

@@ -16,7 +16,8 @@
 //!    table version, based on the version read in step 3. A killed ingest commits nothing;
 //!    running it again completes it. Then quarantined rows go to `raw.ingest_quarantine` (once
 //!    per file content) and a line to `raw.ingest_log` (every run), with
-//!    read = loaded + updated + unchanged + quarantined.
+//!    read = loaded + updated + unchanged + quarantined + suppressed (rows of people erased
+//!    under GDPR, whose email or phone is on `unified.suppression_list`).
 //!
 //! A view `raw.<table>` shows the current version of each record; `raw.<table>_history` has
 //! every version with `_valid_from` / `_valid_to`, so "what did we know on date X" is
@@ -29,6 +30,7 @@ mod parse;
 pub mod read;
 mod record;
 mod split;
+mod suppress;
 
 use std::collections::{HashMap, HashSet};
 
@@ -54,6 +56,7 @@ use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use twox_hash::XxHash3_128;
 
+use crate::gdpr::suppression::Suppression;
 use crate::lake::manifest::Manifest;
 use crate::lake::write::TableWriter;
 use crate::lake::{CommitMode, TableName};
@@ -99,6 +102,9 @@ pub struct FileReport {
     pub updated: u64,
     pub unchanged: u64,
     pub quarantined: u64,
+    /// Rows of people erased under GDPR (their email or phone is on the suppression list):
+    /// skipped, so an erased person does not come back.
+    pub suppressed: u64,
     pub seconds: f64,
     /// The table version committed, when the file changed something.
     pub version: Option<u64>,
@@ -118,7 +124,7 @@ impl FileReport {
     /// One line for the terminal.
     pub fn summary(&self) -> String {
         format!(
-            "{}/{} {}: read {}, loaded {}, updated {}, unchanged {}, quarantined {} in {:.2} s \
+            "{}/{} {}: read {}, loaded {}, updated {}, unchanged {}, quarantined {}{} in {:.2} s \
              ({:.0} rows/s){}",
             self.source,
             self.entity,
@@ -128,6 +134,11 @@ impl FileReport {
             self.updated,
             self.unchanged,
             self.quarantined,
+            if self.suppressed > 0 {
+                format!(", suppressed {}", self.suppressed)
+            } else {
+                String::new()
+            },
             self.seconds,
             self.rows_per_second(),
             match self.version {
@@ -264,6 +275,7 @@ async fn ingest_file(
     let lake = session.lake().clone();
 
     let zones = load_lookups(session, entity).await.map_err(fail)?;
+    let suppression = Arc::new(Suppression::load(session).await.map_err(fail)?);
     let layout = Arc::new(Layout::new(session, entity).map_err(fail)?);
     let current_manifest = lake
         .current_manifest(&history)
@@ -364,10 +376,22 @@ async fn ingest_file(
             )?;
             if let Some(picked) = picked {
                 let (done, result) = tokio::sync::oneshot::channel();
-                let (layout, file, ingest_id) =
-                    (layout.clone(), file.display.clone(), ingest_id.clone());
+                let (layout, file, ingest_id, suppression) = (
+                    layout.clone(),
+                    file.display.clone(),
+                    ingest_id.clone(),
+                    suppression.clone(),
+                );
                 rayon::spawn(move || {
-                    let batch = assemble_batch(&layout, picked, &file, &ingest_id, valid_from);
+                    let batch = assemble_batch(&layout, picked, &file, &ingest_id, valid_from)
+                        .and_then(|assembled| {
+                            suppress::suppress(
+                                &layout.schema,
+                                layout.person.as_ref(),
+                                &suppression,
+                                assembled,
+                            )
+                        });
                     let _ = done.send(batch);
                 });
                 assembling.push_back(result);
@@ -378,9 +402,15 @@ async fn ingest_file(
                 let Some(next) = assembling.pop_front() else {
                     break;
                 };
-                let batch = next
+                let (batch, skipped) = next
                     .await
                     .map_err(|_| "internal: a thread stopped".to_owned())??;
+                report.loaded -= skipped.loaded;
+                report.updated -= skipped.updated;
+                report.suppressed += skipped.loaded + skipped.updated;
+                if batch.num_rows() == 0 {
+                    continue;
+                }
                 if batches.send(batch).await.is_err() {
                     // The encoder stopped: its error is reported below.
                     return Ok(());
@@ -409,6 +439,8 @@ async fn ingest_file(
     }
     report.rows_read = rows_read;
     report.file_hash = reader.file_hash();
+    report.suppressed +=
+        suppress::suppress_quarantined(&suppression, entity.person.as_ref(), &mut quarantine);
     report.quarantined = quarantine.len() as u64;
 
     // Close the replaced versions: rewrite the files that hold them.
@@ -528,6 +560,8 @@ struct Layout {
     derived: Vec<Arc<dyn PhysicalExpr>>,
     /// Positions of the key columns in the stored schema.
     key_positions: Vec<usize>,
+    /// Where each row's customer record id is (GDPR suppression), when the mapping says.
+    person: Option<suppress::PersonColumns>,
 }
 
 impl Layout {
@@ -592,11 +626,17 @@ impl Layout {
             .iter()
             .map(|k| schema.index_of(k).map_err(|e| e.to_string()))
             .collect::<Result<_, _>>()?;
+        let person = entity
+            .person
+            .as_ref()
+            .map(|person| suppress::PersonColumns::new(person, &schema))
+            .transpose()?;
         Ok(Self {
             schema,
             base,
             derived,
             key_positions,
+            person,
         })
     }
 }
@@ -1065,6 +1105,7 @@ fn finish_chunk(
         .filter_map(|k| typed.get(k.as_str()))
         .collect();
     let mut to_write: Vec<u32> = Vec::new();
+    let mut updates: Vec<bool> = Vec::new();
     let mut buffer = Vec::new();
     for (row, errors) in row_errors.into_iter().enumerate() {
         let line = chunk.lines[row];
@@ -1105,12 +1146,14 @@ fn finish_chunk(
             None => {
                 report.loaded += 1;
                 to_write.push(row as u32);
+                updates.push(false);
             }
             Some((hash, _)) if *hash == chunk.row_hashes[row] => report.unchanged += 1,
             Some((_, file_index)) => {
                 report.updated += 1;
                 state.closing.insert(key, *file_index);
                 to_write.push(row as u32);
+                updates.push(true);
             }
         }
     }
@@ -1137,6 +1180,7 @@ fn finish_chunk(
         extra: pick_rows(&chunk.extra)?,
         lines: (0..n).map(|i| chunk.lines[pick(i)] as i64).collect(),
         hashes: (0..n).map(|i| chunk.row_hashes[pick(i)]).collect(),
+        updates,
     }))
 }
 
@@ -1146,6 +1190,8 @@ struct PickedRows {
     extra: ArrayRef,
     lines: Vec<i64>,
     hashes: Vec<u128>,
+    /// Whether each row is a new version of a known record (else a new record).
+    updates: Vec<bool>,
 }
 
 /// Adds the derived and metadata columns to rows to write (on the thread pool: normalizing
@@ -1156,12 +1202,13 @@ fn assemble_batch(
     file: &str,
     ingest_id: &str,
     valid_from: i64,
-) -> Result<RecordBatch, String> {
+) -> Result<(RecordBatch, Vec<bool>), String> {
     let PickedRows {
         columns: mut out,
         extra,
         lines,
         hashes: row_hashes,
+        updates,
     } = picked;
     let n = lines.len();
     let base = RecordBatch::try_new(layout.base.clone(), out.clone()).map_err(|e| e.to_string())?;
@@ -1195,7 +1242,9 @@ fn assemble_batch(
     out.push(Arc::new(
         TimestampMicrosecondArray::from(vec![None::<i64>; n]).with_timezone("UTC"),
     ));
-    RecordBatch::try_new(layout.schema.clone(), out).map_err(|e| e.to_string())
+    RecordBatch::try_new(layout.schema.clone(), out)
+        .map(|batch| (batch, updates))
+        .map_err(|e| e.to_string())
 }
 
 /// `value` as 32 lowercase hex digits, without allocating.

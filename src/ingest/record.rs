@@ -129,6 +129,8 @@ pub async fn record_log(
         Field::new("rows_per_second", DataType::Float64, false),
         Field::new("table_version", DataType::Int64, true),
         Field::new("notes", DataType::Utf8, true),
+        // Last, so lakes whose log predates it still read (the column is NULL there).
+        Field::new("rows_suppressed", DataType::Int64, true),
     ]));
     let int = |v: u64| Arc::new(Int64Array::from(vec![v as i64])) as ArrayRef;
     let text = |v: &str| Arc::new(StringArray::from(vec![v])) as ArrayRef;
@@ -155,6 +157,7 @@ pub async fn record_log(
         Arc::new(Float64Array::from(vec![report.rows_per_second()])),
         Arc::new(Int64Array::from(vec![report.version.map(|v| v as i64)])),
         Arc::new(StringArray::from(vec![notes])),
+        int(report.suppressed),
     ];
     append(
         session,

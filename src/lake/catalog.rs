@@ -3,10 +3,17 @@
 //! Table names are listed when the lake is opened; a table's manifest and schema are read the
 //! first time a statement uses it. Views and external tables created in a session live next to
 //! the lake tables (views are also saved in the lake by the session, see `session.rs`).
+//!
+//! A long-lived session (the server's) must see what other processes commit (an ingest, a
+//! resolution, a GDPR opposition or erasure, which rewrites versions in place): a loaded
+//! version is trusted for [`RECHECK_AFTER`], then the lake is asked for the current manifest
+//! again, and a scan planned on an older version (a view's plan keeps its tables) reads the
+//! current one when its columns are the same.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::sync::{Arc, RwLock, Weak};
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use datafusion::catalog::{CatalogProvider, SchemaProvider};
@@ -77,9 +84,29 @@ impl CatalogProvider for LakeCatalog {
     }
 }
 
+/// How long a loaded version is used before the lake is asked again for the current one: one
+/// listing and one manifest read per table and period at most, and what another process
+/// commits is seen within it.
+pub const RECHECK_AFTER: Duration = Duration::from_secs(1);
+
+/// A loaded table version, and when it was last known to be current.
+struct Loaded {
+    table: Arc<LakeTable>,
+    checked_at: Instant,
+}
+
+impl Loaded {
+    fn now(table: Arc<LakeTable>) -> Self {
+        Self {
+            table,
+            checked_at: Instant::now(),
+        }
+    }
+}
+
 enum Entry {
     /// A lake table; loaded on first use.
-    Lake(Option<Arc<LakeTable>>),
+    Lake(Option<Loaded>),
     /// A view or external table registered by a statement of this session.
     Session(Arc<dyn TableProvider>),
 }
@@ -117,8 +144,42 @@ impl LakeSchema {
     pub async fn table_committed(&self, table: &str, manifest: Manifest) -> Result<()> {
         let name = TableName::new(&self.name, table);
         let loaded = LakeTable::load(self.lake.clone(), name, manifest, self.me.clone()).await?;
-        write(&self.entries).insert(table.to_string(), Entry::Lake(Some(Arc::new(loaded))));
+        write(&self.entries).insert(
+            table.to_string(),
+            Entry::Lake(Some(Loaded::now(Arc::new(loaded)))),
+        );
         Ok(())
+    }
+
+    /// The current version of a lake table (`None` for an unknown, dropped or session table),
+    /// asking the lake again when the loaded one was last checked over [`RECHECK_AFTER`] ago.
+    pub async fn current_table(&self, table: &str) -> Result<Option<Arc<LakeTable>>> {
+        let cached = match read(&self.entries).get(table) {
+            None | Some(Entry::Session(_)) => return Ok(None),
+            Some(Entry::Lake(Some(loaded))) if loaded.checked_at.elapsed() < RECHECK_AFTER => {
+                return Ok(Some(loaded.table.clone()));
+            }
+            Some(Entry::Lake(loaded)) => loaded.as_ref().map(|l| l.table.clone()),
+        };
+        let name = TableName::new(&self.name, table);
+        let Some(manifest) = self.lake.current_manifest(&name).await? else {
+            // Dropped by another process since the lake was listed.
+            self.table_dropped(table);
+            return Ok(None);
+        };
+        let current = match cached {
+            Some(loaded) if loaded.manifest() == &manifest => loaded,
+            _ => {
+                Arc::new(LakeTable::load(self.lake.clone(), name, manifest, self.me.clone()).await?)
+            }
+        };
+        let mut entries = write(&self.entries);
+        // A statement of this session may have replaced the entry meanwhile: keep a lake entry
+        // only where there was one.
+        if let Some(entry @ Entry::Lake(_)) = entries.get_mut(table) {
+            *entry = Entry::Lake(Some(Loaded::now(current.clone())));
+        }
+        Ok(Some(current))
     }
 
     /// Forgets a dropped lake table.
@@ -136,22 +197,13 @@ impl SchemaProvider for LakeSchema {
     }
 
     async fn table(&self, table: &str) -> Result<Option<Arc<dyn TableProvider>>> {
-        match read(&self.entries).get(table) {
-            None => return Ok(None),
-            Some(Entry::Session(provider)) => return Ok(Some(provider.clone())),
-            Some(Entry::Lake(Some(loaded))) => return Ok(Some(loaded.clone())),
-            Some(Entry::Lake(None)) => {}
+        if let Some(Entry::Session(provider)) = read(&self.entries).get(table) {
+            return Ok(Some(provider.clone()));
         }
-        let name = TableName::new(&self.name, table);
-        let Some(manifest) = self.lake.current_manifest(&name).await? else {
-            // Dropped by another process since the lake was listed.
-            self.table_dropped(table);
-            return Ok(None);
-        };
-        let loaded =
-            Arc::new(LakeTable::load(self.lake.clone(), name, manifest, self.me.clone()).await?);
-        write(&self.entries).insert(table.to_string(), Entry::Lake(Some(loaded.clone())));
-        Ok(Some(loaded))
+        Ok(self
+            .current_table(table)
+            .await?
+            .map(|t| t as Arc<dyn TableProvider>))
     }
 
     fn register_table(

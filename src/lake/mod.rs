@@ -12,6 +12,7 @@
 //! half-written table, and the previous version stays readable until the new one is committed.
 
 pub mod catalog;
+pub mod history;
 pub mod manifest;
 pub mod table;
 pub mod validate;

@@ -120,9 +120,18 @@ impl TableProvider for LakeTable {
         &self,
         state: &dyn Session,
         projection: Option<&Vec<usize>>,
-        _filters: &[Expr],
+        filters: &[Expr],
         limit: Option<usize>,
     ) -> Result<Arc<dyn ExecutionPlan>> {
+        // A plan made earlier (a view's) holds this version: read the current one instead,
+        // when another process committed since and the columns did not change.
+        if let Some(owner) = self.owner.upgrade()
+            && let Some(current) = owner.current_table(&self.name.table).await?
+            && current.manifest != self.manifest
+            && current.schema == self.schema
+        {
+            return current.scan(state, projection, filters, limit).await;
+        }
         let format = ParquetFormat::default().with_options(state.table_options().parquet.clone());
         let source = format.file_source(self.schema.clone().into());
         let statistics = Statistics::new_unknown(&self.schema)
