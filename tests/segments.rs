@@ -1,6 +1,7 @@
 //! `amigo segment` and `amigo journey` on a small hand-made lake whose members are known:
 //! tiers, lapsed and cross-sell, the catalog, the membership history across two snapshots, and
-//! the journeys' due steps over several days, each delivered once.
+//! the journeys' due steps over several days, each delivered once, and consent-safe audience
+//! exports (full and `--diff`) with their exclusions by reason.
 
 use std::path::Path;
 use std::process::Command;
@@ -44,15 +45,17 @@ fn query(lake: &Path, sql: &str) -> Vec<String> {
 const LAKE_SQL: &str = r#"
 
 CREATE TABLE unified.customers AS SELECT unified_id, CAST(first_seen_at AS TIMESTAMP) AS first_seen_at,
-  CAST(birth_date AS DATE) AS birth_date, phone_e164, address_line1, preferred_store_id
+  CAST(birth_date AS DATE) AS birth_date, 'Ann' AS first_name, 'Smith' AS last_name, 'fr' AS preferred_language,
+  email, phone_e164, address_line1, CAST(NULL AS VARCHAR) AS address_line2, '75001' AS postal_code,
+  'Paris' AS city, 'FR' AS country_iso2, preferred_store_id
 FROM (VALUES
-  ('U1', '2024-01-01', '1980-07-04', '+33612345601', '1 rue A', 'ST1'),
-  ('U2', '2023-05-01', '1990-01-01', '+33612345602', '2 rue B', NULL),
-  ('U3', '2026-05-31', '1985-03-03', '+33612345603', '3 rue C', 'ST2'),
-  ('U4', '2023-01-01', NULL, NULL, NULL, NULL),
-  ('U5', '2026-06-23', NULL, '+33612345605', NULL, NULL),
-  ('U6', '2025-08-01', NULL, NULL, '6 rue F', NULL)
-) AS v(unified_id, first_seen_at, birth_date, phone_e164, address_line1, preferred_store_id);
+  ('U1', '2024-01-01', '1980-07-04', 'Anne@Example.com', '+33612345601', '1 rue A', 'ST1'),
+  ('U2', '2023-05-01', '1990-01-01', 'bad-email', '+33612345602', '2 rue B', NULL),
+  ('U3', '2026-05-31', '1985-03-03', 'c@example.com', '+33145678903', '3 rue C', 'ST2'),
+  ('U4', '2023-01-01', NULL, NULL, NULL, NULL, NULL),
+  ('U5', '2026-06-23', NULL, 'e@example.com', '+33612345605', NULL, NULL),
+  ('U6', '2025-08-01', NULL, 'f@example.com', '+33612345606', '6 rue F', NULL)
+) AS v(unified_id, first_seen_at, birth_date, email, phone_e164, address_line1, preferred_store_id);
 CREATE TABLE unified.customer_links AS SELECT * FROM (VALUES
   ('cegid', 'C1', 'U1'), ('shopify', 'S1', 'U1'), ('cegid', 'C2', 'U2'), ('cegid', 'C3', 'U3'),
   ('shopify', 'S4', 'U4'), ('cegid', 'C5', 'U5'), ('shopify', 'S6', 'U6')) AS v(source_system, source_id, unified_id);
@@ -299,4 +302,217 @@ fn journeys_give_each_step_once_on_its_day() {
         "{list}"
     );
     assert_eq!(amigo(lake, &["segment", "as-of", "today"]).trim().len(), 10);
+}
+
+fn amigo_fails(lake: &Path, args: &[&str]) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_amigo"))
+        .args(args)
+        .env("AMIGO_LAKE", lake)
+        .output()
+        .expect("run amigo");
+    assert!(!output.status.success(), "amigo {args:?} succeeded");
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Each of U2..U6 is kept out of the email audience for a different reason; only U1 is in it.
+/// Then U1 opts out and U6 opts in: the diff export removes U1 and adds U6, and the previous
+/// audience with the changes applied is the new full audience.
+#[test]
+fn exports_hold_only_contactable_people_and_diffs_add_up() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lake = dir.path().join("lake");
+    let lake = lake.as_path();
+    amigo(
+        lake,
+        &["init", "--lake", lake.to_str().expect("utf-8 path")],
+    );
+    amigo(lake, &["sql", "-c", LAKE_SQL]);
+    amigo(
+        lake,
+        &[
+            "sql",
+            "-c",
+            "CREATE TABLE unified.consent_state AS SELECT unified_id, channel, 'marketing' AS purpose, status, \
+               status = 'opt_in' AS contactable FROM (VALUES \
+               ('U1', 'email', 'opt_in'), ('U1', 'sms', 'opt_in'), ('U2', 'email', 'opt_in'), ('U2', 'sms', 'opt_out'), \
+               ('U3', 'email', 'pending_double_opt_in'), ('U3', 'sms', 'opt_in'), ('U4', 'email', 'opt_in'), \
+               ('U5', 'email', 'opt_in'), ('U6', 'sms', 'opt_in')) AS v(unified_id, channel, status)",
+        ],
+    );
+    // A segment of everyone, next to the built-in set-up file.
+    let segments = dir.path().join("segments");
+    std::fs::create_dir(&segments).expect("mkdir");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("sql/segments/00_customer_value.sql"),
+        segments.join("00_customer_value.sql"),
+    )
+    .expect("copy");
+    std::fs::write(
+        segments.join("everyone.sql"),
+        "-- segment: everyone\n-- description: every unified customer\n\
+         CREATE OR REPLACE VIEW segments.everyone AS SELECT unified_id FROM unified.customers;\n",
+    )
+    .expect("write");
+    amigo(
+        lake,
+        &[
+            "segment",
+            "install",
+            "--sql-dir",
+            segments.to_str().expect("utf-8"),
+        ],
+    );
+    let error = amigo_fails(
+        lake,
+        &[
+            "export",
+            "--segment",
+            "nobody",
+            "--channel",
+            "email",
+            "--out",
+            "x.csv",
+        ],
+    );
+    assert!(
+        error.contains("--segment nobody: no such segment"),
+        "{error}"
+    );
+
+    let out = |name: &str| dir.path().join(name).to_str().expect("utf-8").to_owned();
+    let export = |channel: &str, file: &str, diff: bool| {
+        let mut args = vec![
+            "export",
+            "--segment",
+            "everyone",
+            "--channel",
+            channel,
+            "--out",
+            file,
+            "--by",
+            "marketing-ops",
+        ];
+        if diff {
+            args.push("--diff");
+        }
+        amigo(lake, &args);
+        std::fs::read_to_string(file).expect("read export")
+    };
+    let full = export("email", &out("email-1.csv"), false);
+    assert_eq!(
+        full.lines().collect::<Vec<_>>(),
+        [
+            "SubscriberKey,EmailAddress,FirstName,Locale,Segment,JourneyStep",
+            "U1,Anne@Example.com,Ann,fr,everyone,",
+            "U5,e@example.com,Ann,fr,everyone,",
+        ]
+    );
+    // U5's email bounces: on the brand's do-not-contact list, out of the next diff.
+    amigo(
+        lake,
+        &[
+            "sql",
+            "-c",
+            "INSERT INTO marketing.do_not_contact VALUES (NULL, 'e@example.com', 'hard bounce', now())",
+        ],
+    );
+    let first = export("email", &out("email-2.csv"), true);
+    assert_eq!(
+        first.lines().skip(1).collect::<Vec<_>>(),
+        ["remove,U5,,,,,"]
+    );
+    assert_eq!(
+        query(
+            lake,
+            "SELECT e.reason, e.people FROM marketing.export_exclusions e \
+             JOIN marketing.exports x ON x.export_id = e.export_id \
+             WHERE x.destination LIKE '%email-2.csv' ORDER BY e.reason"
+        ),
+        [
+            "double_opt_in_pending,1",
+            "invalid_contact_point,1",
+            "no_consent,1",
+            "no_contact_point,1",
+            "suppressed,1"
+        ]
+    );
+    // SMS: U2 opted out, U3's number is a landline, U4 has none, U5 never consented.
+    let sms = export("sms", &out("sms.csv"), false);
+    assert_eq!(
+        sms.lines().skip(1).collect::<Vec<_>>(),
+        [
+            "U1,+33612345601,Ann,fr,everyone,",
+            "U6,+33612345606,Ann,fr,everyone,"
+        ]
+    );
+
+    amigo(
+        lake,
+        &[
+            "sql",
+            "-c",
+            "UPDATE unified.consent_state SET status = 'opt_out', contactable = false \
+               WHERE unified_id = 'U1' AND channel = 'email'; \
+             INSERT INTO unified.consent_state VALUES ('U6', 'email', 'marketing', 'opt_in', true)",
+        ],
+    );
+    let second = export("email", &out("email-3.csv"), true);
+    assert_eq!(
+        second.lines().skip(1).collect::<Vec<_>>(),
+        ["add,U6,f@example.com,Ann,fr,everyone,", "remove,U1,,,,,"]
+    );
+    // The audience the tool had (email-2's snapshot) with the changes applied is the new one.
+    let mut audience = query(
+        lake,
+        "SELECT s.unified_id FROM marketing.export_snapshots s \
+         JOIN marketing.exports x ON x.export_id = s.export_id \
+         WHERE x.destination LIKE '%email-2.csv'",
+    );
+    assert_eq!(audience, ["U1"]);
+    for line in second.lines().skip(1) {
+        let fields: Vec<&str> = line.split(',').collect();
+        match fields[0] {
+            "add" => audience.push(fields[1].to_owned()),
+            _ => audience.retain(|id| id != fields[1]),
+        }
+    }
+    audience.sort();
+    let full = export("email", &out("email-4.csv"), false);
+    let keys: Vec<String> = full
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(keys, ["U6"]);
+    assert_eq!(audience, keys);
+    assert_eq!(
+        query(
+            lake,
+            "SELECT channel, diff, members, audience, added, removed, rows_written, exported_by \
+             FROM marketing.exports ORDER BY exported_at"
+        ),
+        [
+            "email,false,6,2,2,0,2,marketing-ops",
+            "email,true,6,1,0,1,1,marketing-ops",
+            "sms,false,6,2,2,0,2,marketing-ops",
+            "email,true,6,1,1,1,2,marketing-ops",
+            "email,false,6,1,0,0,1,marketing-ops",
+        ]
+    );
+    let parquet = out("sms.parquet");
+    amigo(
+        lake,
+        &[
+            "export",
+            "--segment",
+            "everyone",
+            "--channel",
+            "sms",
+            "--format",
+            "parquet",
+            "--out",
+            &parquet,
+        ],
+    );
+    assert_eq!(&std::fs::read(&parquet).expect("parquet")[..4], b"PAR1");
 }

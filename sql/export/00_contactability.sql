@@ -68,6 +68,12 @@ contact AS (
                WHEN 'post' THEN c.address_line1
                ELSE c.phone_e164
            END AS contact_point,
+           -- What was given, valid or not: a malformed email is invalid, not missing.
+           nullif(trim(CASE ch.channel
+               WHEN 'email' THEN c.email
+               WHEN 'post' THEN c.address_line1
+               ELSE c.phone_e164
+           END), '') IS NOT NULL AS given,
            CASE ch.channel
                WHEN 'email' THEN coalesce(is_valid_email(c.email), false)
                WHEN 'sms' THEN coalesce(phone_type(c.phone_e164) IN ('mobile', 'fixed_line_or_mobile'), false)
@@ -97,8 +103,8 @@ SELECT x.unified_id, x.channel, x.contact_point, x.first_name, x.last_name,
            WHEN s.status = 'opt_out' THEN 'opted_out'
            WHEN s.status = 'pending_double_opt_in' THEN 'double_opt_in_pending'
            WHEN NOT s.contactable THEN s.status
-           WHEN x.contact_point IS NULL THEN 'no_contact_point'
-           WHEN NOT x.usable THEN 'invalid_contact_point'
+           WHEN NOT x.given THEN 'no_contact_point'
+           WHEN x.contact_point IS NULL OR NOT x.usable THEN 'invalid_contact_point'
            WHEN p.unified_id IS NOT NULL THEN 'suppressed'
        END AS excluded_because
 FROM contact x

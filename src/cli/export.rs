@@ -118,7 +118,11 @@ pub async fn run(args: ExportArgs) -> CliResult<()> {
         "SELECT c.* FROM (SELECT DISTINCT unified_id FROM segments.{segment}) m \
          JOIN marketing.contactability c ON c.unified_id = m.unified_id AND c.channel = '{channel}'"
     );
-    let journey_step = if session.context().table_exist("journeys.due").unwrap_or(false) {
+    let journey_step = if session
+        .context()
+        .table_exist("journeys.due")
+        .unwrap_or(false)
+    {
         "(SELECT string_agg(j.journey || ':' || j.step, ';' ORDER BY j.journey, j.step) \
          FROM journeys.due j WHERE j.unified_id = c.unified_id)"
     } else {
@@ -138,20 +142,27 @@ pub async fn run(args: ExportArgs) -> CliResult<()> {
         ),
         None => "SELECT CAST(NULL AS VARCHAR) AS unified_id WHERE false".to_owned(),
     };
-    // A diff: one row per change, `add` with the person's columns, `remove` with the key only.
+    // A diff: one row per change, `add` with the person's columns, `remove` with the key only
+    // (the other columns are NULL, and every audience column is text).
     let file_sql = if args.diff {
+        let others: Vec<String> = query(&session, &audience)
+            .await?
+            .schema()
+            .fields()
+            .iter()
+            .skip(1)
+            .map(|field| format!("CAST(NULL AS VARCHAR) AS \"{}\"", field.name()))
+            .collect();
         format!(
-            "WITH audience AS ({audience}), previous AS ({previous_ids}), \
-             changes AS ( \
-                 SELECT 'add' AS change, \"SubscriberKey\" AS key FROM audience \
+            "WITH audience AS ({audience}), previous AS ({previous_ids}) \
+             SELECT * FROM ( \
+                 SELECT 'add' AS \"Change\", * FROM audience \
                  WHERE \"SubscriberKey\" NOT IN (SELECT unified_id FROM previous) \
                  UNION ALL \
-                 SELECT 'remove', unified_id FROM previous \
+                 SELECT 'remove', unified_id, {others} FROM previous \
                  WHERE unified_id NOT IN (SELECT \"SubscriberKey\" FROM audience)) \
-             SELECT ch.change AS \"Change\", ch.key AS \"SubscriberKey\", \
-                    a.* EXCLUDE (\"SubscriberKey\") \
-             FROM changes ch LEFT JOIN audience a ON a.\"SubscriberKey\" = ch.key \
-             ORDER BY 1, 2"
+             ORDER BY 1, 2",
+            others = others.join(", ")
         )
     } else {
         format!("{audience} ORDER BY 1")
@@ -183,10 +194,10 @@ pub async fn run(args: ExportArgs) -> CliResult<()> {
                   previous AS ({previous_ids}) \
              SELECT '{id}', CAST('{now}' AS TIMESTAMP), '{by}', '{segment}', '{channel}', \
                     '{format}', '{out}', {diff}, \
-                    (SELECT count(DISTINCT unified_id) FROM segments.{segment}), \
-                    (SELECT count(*) FROM current), \
-                    (SELECT count(*) FROM current WHERE unified_id NOT IN (SELECT unified_id FROM previous)), \
-                    (SELECT count(*) FROM previous WHERE unified_id NOT IN (SELECT unified_id FROM current)), \
+                    (SELECT count(DISTINCT unified_id) FROM segments.{segment}) AS members, \
+                    (SELECT count(*) FROM current) AS audience, \
+                    (SELECT count(*) FROM current WHERE unified_id NOT IN (SELECT unified_id FROM previous)) AS added, \
+                    (SELECT count(*) FROM previous WHERE unified_id NOT IN (SELECT unified_id FROM current)) AS removed, \
                     CAST({written} AS BIGINT)",
             by = args.by.replace('\'', "''"),
             format = match args.format {
