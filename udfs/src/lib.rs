@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use datafusion::error::Result;
-use datafusion::logical_expr::ScalarUDF;
+use datafusion::logical_expr::{AggregateUDF, ScalarUDF};
 use datafusion::prelude::SessionContext;
 
 pub mod address;
@@ -17,6 +17,7 @@ pub mod common;
 pub mod datetime;
 pub mod docs;
 pub mod email;
+pub mod ltv;
 pub mod name;
 pub mod phone;
 pub mod phonetic;
@@ -32,14 +33,23 @@ pub fn all_scalar_functions() -> Vec<Arc<ScalarUDF>> {
         datetime::functions(),
         similarity::functions(),
         phonetic::functions(),
+        ltv::functions(),
     ]
     .concat()
+}
+
+/// Every aggregate function of the crate, by category.
+pub fn all_aggregate_functions() -> Vec<Arc<AggregateUDF>> {
+    ltv::aggregate_functions()
 }
 
 /// Registers every amigo function in `ctx`.
 pub fn register_all(ctx: &SessionContext) -> Result<()> {
     for udf in all_scalar_functions() {
         ctx.register_udf(udf.as_ref().clone());
+    }
+    for udaf in all_aggregate_functions() {
+        ctx.register_udaf(udaf.as_ref().clone());
     }
     ctx.register_udtf(
         cluster::connected_components::NAME,
