@@ -11,14 +11,41 @@ use std::collections::HashSet;
 use std::fmt::Write;
 use std::sync::Arc;
 
-use datafusion::logical_expr::{DocSection, Documentation, ScalarUDF};
+use datafusion::logical_expr::{AggregateUDF, DocSection, Documentation, ScalarUDF};
 
 /// Path of the generated reference, relative to the crate root.
 pub const FUNCTION_REFERENCE_PATH: &str = "docs/functions.md";
 
-/// Renders the reference of every amigo function ([`crate::all_scalar_functions`]).
+/// Renders the reference of every amigo function ([`crate::all_scalar_functions`], then
+/// [`crate::all_aggregate_functions`] within each section).
 pub fn function_reference() -> String {
-    render_function_reference(&crate::all_scalar_functions())
+    let scalars = crate::all_scalar_functions();
+    let aggregates = crate::all_aggregate_functions();
+    render_entries(&entries(&scalars, &aggregates))
+}
+
+/// What the reference shows of a function, scalar or aggregate.
+struct Entry<'a> {
+    name: &'a str,
+    aliases: &'a [String],
+    doc: Option<&'a Documentation>,
+}
+
+fn entries<'a>(
+    scalars: &'a [Arc<ScalarUDF>],
+    aggregates: &'a [Arc<AggregateUDF>],
+) -> Vec<Entry<'a>> {
+    let scalars = scalars.iter().map(|f| Entry {
+        name: f.name(),
+        aliases: f.aliases(),
+        doc: f.documentation(),
+    });
+    let aggregates = aggregates.iter().map(|f| Entry {
+        name: f.name(),
+        aliases: f.aliases(),
+        doc: f.documentation(),
+    });
+    scalars.chain(aggregates).collect()
 }
 
 /// Renders the Markdown reference of `functions`: a table of contents, then one part per
@@ -28,17 +55,21 @@ pub fn function_reference() -> String {
 /// A function without documentation is listed at the end under "Undocumented functions", so
 /// that it shows in the diff; the test on the reference fails on it.
 pub fn render_function_reference(functions: &[Arc<ScalarUDF>]) -> String {
-    let documented: Vec<(&ScalarUDF, &Documentation)> = functions
+    render_entries(&entries(functions, &[]))
+}
+
+fn render_entries(functions: &[Entry<'_>]) -> String {
+    let documented: Vec<(&Entry<'_>, &Documentation)> = functions
         .iter()
-        .filter_map(|f| f.documentation().map(|doc| (f.as_ref(), doc)))
+        .filter_map(|f| f.doc.map(|doc| (f, doc)))
         .collect();
     let undocumented: Vec<&str> = functions
         .iter()
-        .filter(|f| f.documentation().is_none())
-        .map(|f| f.name())
+        .filter(|f| f.doc.is_none())
+        .map(|f| f.name)
         .collect();
     let sections = sections_in_order(&documented);
-    let names: HashSet<&str> = documented.iter().map(|(f, _)| f.name()).collect();
+    let names: HashSet<&str> = documented.iter().map(|(f, _)| f.name).collect();
 
     let mut out = String::new();
     out.push_str(
@@ -59,9 +90,9 @@ pub fn render_function_reference(functions: &[Arc<ScalarUDF>]) -> String {
     for section in &sections {
         let _ = writeln!(out, "- [{}](#{})", section.label, anchor(section.label));
         for (f, _) in documented.iter().filter(|(_, d)| d.doc_section == *section) {
-            let _ = write!(out, "  - [{0}](#{0})", f.name());
-            if !f.aliases().is_empty() {
-                let _ = write!(out, " (alias {})", code_list(f.aliases()));
+            let _ = write!(out, "  - [{0}](#{0})", f.name);
+            if !f.aliases.is_empty() {
+                let _ = write!(out, " (alias {})", code_list(f.aliases));
             }
             out.push('\n');
         }
@@ -93,7 +124,7 @@ pub fn render_function_reference(functions: &[Arc<ScalarUDF>]) -> String {
 }
 
 /// The documentation sections of `documented`, each once, in order of first appearance.
-fn sections_in_order(documented: &[(&ScalarUDF, &Documentation)]) -> Vec<DocSection> {
+fn sections_in_order(documented: &[(&Entry<'_>, &Documentation)]) -> Vec<DocSection> {
     let mut sections: Vec<DocSection> = Vec::new();
     for (_, doc) in documented {
         if !sections.contains(&doc.doc_section) {
@@ -103,8 +134,8 @@ fn sections_in_order(documented: &[(&ScalarUDF, &Documentation)]) -> Vec<DocSect
     sections
 }
 
-fn render_function(out: &mut String, f: &ScalarUDF, doc: &Documentation, names: &HashSet<&str>) {
-    let _ = write!(out, "### `{}`\n\n", f.name());
+fn render_function(out: &mut String, f: &Entry<'_>, doc: &Documentation, names: &HashSet<&str>) {
+    let _ = write!(out, "### `{}`\n\n", f.name);
     let _ = write!(out, "{}\n\n", doc.description.trim());
     let _ = write!(out, "```sql\n{}\n```\n\n", doc.syntax_example.trim());
     if let Some(arguments) = &doc.arguments {
@@ -114,9 +145,9 @@ fn render_function(out: &mut String, f: &ScalarUDF, doc: &Documentation, names: 
         }
         out.push('\n');
     }
-    if !f.aliases().is_empty() {
+    if !f.aliases.is_empty() {
         out.push_str("#### Aliases\n\n");
-        for alias in f.aliases() {
+        for alias in f.aliases {
             let _ = writeln!(out, "- `{alias}`");
         }
         out.push('\n');
@@ -171,18 +202,22 @@ mod tests {
     #[test]
     fn reference_lists_every_function_once_per_section() {
         let reference = function_reference();
-        for f in crate::all_scalar_functions() {
-            let heading = format!("\n### `{}`\n", f.name());
+        let aggregates = crate::all_aggregate_functions();
+        let names = crate::all_scalar_functions()
+            .iter()
+            .map(|f| f.name().to_owned())
+            .chain(aggregates.iter().map(|f| f.name().to_owned()))
+            .collect::<Vec<_>>();
+        for name in names {
+            let heading = format!("\n### `{name}`\n");
             assert_eq!(
                 reference.matches(&heading).count(),
                 1,
-                "{} should have one heading",
-                f.name()
+                "{name} should have one heading"
             );
             assert!(
-                reference.contains(&format!("  - [{0}](#{0})", f.name())),
-                "{} is missing from the contents",
-                f.name()
+                reference.contains(&format!("  - [{name}](#{name})")),
+                "{name} is missing from the contents"
             );
         }
         assert!(reference.ends_with("\n") && !reference.ends_with("\n\n"));

@@ -14,7 +14,19 @@ use std::path::PathBuf;
 
 use datafusion::arrow::util::display::FormatOptions;
 use datafusion::arrow::util::pretty::pretty_format_batches_with_options;
+use datafusion::logical_expr::Documentation;
 use datafusion::prelude::SessionContext;
+
+/// Name and documentation of every scalar and aggregate function.
+fn documented_functions() -> Vec<(String, Option<Documentation>)> {
+    let scalars = amigo_udfs::all_scalar_functions()
+        .into_iter()
+        .map(|f| (f.name().to_owned(), f.documentation().cloned()));
+    let aggregates = amigo_udfs::all_aggregate_functions()
+        .into_iter()
+        .map(|f| (f.name().to_owned(), f.documentation().cloned()));
+    scalars.chain(aggregates).collect()
+}
 
 fn reference_path() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(amigo_udfs::docs::FUNCTION_REFERENCE_PATH)
@@ -128,9 +140,8 @@ fn printed_rows(table: &str) -> Vec<Vec<String>> {
 async fn sql_examples_run_and_print_what_they_show() {
     let mut failures = Vec::new();
     let mut checked = 0;
-    for udf in amigo_udfs::all_scalar_functions() {
-        let name = udf.name();
-        let Some(example) = udf.documentation().and_then(|d| d.sql_example.as_deref()) else {
+    for (name, doc) in documented_functions() {
+        let Some(example) = doc.as_ref().and_then(|d| d.sql_example.as_deref()) else {
             // Missing examples are reported by the documentation tests in lib.rs.
             continue;
         };
@@ -196,30 +207,39 @@ async fn sql_examples_run_and_print_what_they_show() {
 #[test]
 fn related_functions_exist_and_arguments_are_in_the_syntax() {
     let ctx = SessionContext::new();
-    let builtin: HashSet<String> = ctx.state().scalar_functions().keys().cloned().collect();
+    let builtin: HashSet<String> = ctx
+        .state()
+        .scalar_functions()
+        .keys()
+        .chain(ctx.state().aggregate_functions().keys())
+        .cloned()
+        .collect();
     let ours: HashSet<String> = amigo_udfs::all_scalar_functions()
         .iter()
         .flat_map(|f| std::iter::once(f.name().to_owned()).chain(f.aliases().iter().cloned()))
+        .chain(
+            amigo_udfs::all_aggregate_functions()
+                .iter()
+                .map(|f| f.name().to_owned()),
+        )
         .collect();
     let mut failures = Vec::new();
-    for udf in amigo_udfs::all_scalar_functions() {
-        let Some(doc) = udf.documentation() else {
+    for (name, doc) in documented_functions() {
+        let Some(doc) = doc else {
             continue;
         };
         for related in doc.related_udfs.iter().flatten() {
             if !ours.contains(related) && !builtin.contains(related) {
                 failures.push(format!(
-                    "{}: related function {related} is neither an amigo nor a DataFusion \
-                     function",
-                    udf.name()
+                    "{name}: related function {related} is neither an amigo nor a DataFusion \
+                     function"
                 ));
             }
         }
         for (argument, _) in doc.arguments.iter().flatten() {
             if !doc.syntax_example.contains(argument.as_str()) {
                 failures.push(format!(
-                    "{}: argument {argument} is not in the syntax `{}`",
-                    udf.name(),
+                    "{name}: argument {argument} is not in the syntax `{}`",
                     doc.syntax_example
                 ));
             }

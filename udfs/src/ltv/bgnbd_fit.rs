@@ -59,10 +59,11 @@ static DOCUMENTATION: LazyLock<Documentation> = LazyLock::new(|| {
     )
     .with_sql_example(
         r#"```sql
-> select round(m.r, 3) as r, round(m.alpha, 3) as alpha, round(m.a, 3) as a, round(m.b, 3) as b, m.converged from (select bgnbd_fit(x, t_x, t) as m from (values (0, 0, 30), (1, 10, 30), (2, 25, 30), (0, 0, 20), (3, 12, 20), (1, 3, 20), (5, 19, 20), (0, 0, 10)) s(x, t_x, t));
+> select round(m.r, 3) as r, round(m.alpha, 3) as alpha, round(m.a, 3) as a, round(m.b, 3) as b, m.converged as converged from (select bgnbd_fit(x, t_x, t) as m from (values (0, 0, 30), (1, 2, 30), (1, 3, 30), (2, 5, 30), (4, 28, 30), (3, 29, 30), (1, 1, 20), (0, 0, 20), (2, 4, 20), (5, 19, 20), (6, 20, 20), (1, 2, 10), (0, 0, 10), (3, 9, 10), (2, 3, 30), (1, 1, 30)) s(x, t_x, t));
 +-------+-------+-------+-------+-----------+
 | r     | alpha | a     | b     | converged |
 +-------+-------+-------+-------+-----------+
+| 1.596 | 7.1   | 0.564 | 0.951 | true      |
 +-------+-------+-------+-------+-----------+
 ```"#,
     )

@@ -88,7 +88,7 @@ static DOCUMENTATION: LazyLock<Documentation> = LazyLock::new(|| {
 +---------+
 | clv     |
 +---------+
-| 36.2795 |
+| 36.2892 |
 +---------+
 ```"#,
     )

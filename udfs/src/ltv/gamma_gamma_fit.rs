@@ -56,11 +56,12 @@ static DOCUMENTATION: LazyLock<Documentation> = LazyLock::new(|| {
     )
     .with_sql_example(
         r#"```sql
-> select round(m.p, 3) as p, round(m.q, 3) as q, round(m.gamma, 3) as gamma, m.converged from (select gamma_gamma_fit(x, m) as m from (values (1, 20.0), (2, 35.5), (6, 12.25), (0, 0.0), (3, 18.0), (1, 60.0), (4, 25.0), (2, 9.5)) s(x, m));
-+---+---+-------+-----------+
-| p | q | gamma | converged |
-+---+---+-------+-----------+
-+---+---+-------+-----------+
+> select round(m.p, 3) as p, round(m.q, 3) as q, round(m.gamma, 3) as gamma, m.converged as converged from (select gamma_gamma_fit(x, m) as m from (values (1, 20.0), (2, 35.5), (6, 12.25), (0, 0.0), (3, 18.0), (1, 60.0), (4, 25.0), (2, 9.5)) s(x, m));
++-------+-------+--------+-----------+
+| p     | q     | gamma  | converged |
++-------+-------+--------+-----------+
+| 5.263 | 4.928 | 18.265 | true      |
++-------+-------+--------+-----------+
 ```"#,
     )
     .with_argument("frequency", "Number of repeat purchases.")

@@ -70,3 +70,19 @@ pub fn aggregate_functions() -> Vec<Arc<AggregateUDF>> {
         Arc::new(AggregateUDF::new_from_impl(GammaGammaFitFunc::new())),
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ltv_aggregates_are_documented() {
+        for udaf in aggregate_functions() {
+            let Some(doc) = udaf.documentation() else {
+                panic!("{} has no documentation", udaf.name());
+            };
+            assert!(doc.syntax_example.starts_with(udaf.name()));
+            assert!(doc.sql_example.is_some() && doc.arguments.is_some());
+        }
+    }
+}
