@@ -5,6 +5,7 @@
 //! - [`functions`]: values per second of every amigo SQL function, and DuckDB's
 //!   `jaro_winkler_similarity` / `levenshtein` on the same pairs.
 //! - [`ingest`]: rows per second of `amigo ingest` on the native exports, end to end.
+//! - [`ltv`]: the BG/NBD + Gamma-Gamma fit on simulated customers, and lifetimes on the same.
 //! - [`serve`]: the Flight SQL server with real clients: export throughput, lookup latency,
 //!   concurrent clients.
 //!
@@ -13,6 +14,7 @@
 
 pub mod functions;
 pub mod ingest;
+pub mod ltv;
 pub mod serve;
 
 use std::path::{Path, PathBuf};

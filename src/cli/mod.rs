@@ -4,6 +4,7 @@ pub mod bench;
 pub mod generate;
 pub mod ingest;
 pub mod init;
+pub mod ltv;
 pub mod output;
 pub mod resolve;
 pub mod serve;
@@ -41,6 +42,9 @@ pub enum Command {
     Resolve(resolve::ResolveArgs),
     /// Measure identity resolution against the ground truth (pairwise, B-cubed, per corruption)
     Evaluate(resolve::EvaluateArgs),
+    /// Lifetime value: customer summaries, BG/NBD + Gamma-Gamma fits, P(alive), CLV, RFM,
+    /// data quality and recommendations (the sql/ltv pipeline)
+    Ltv(ltv::LtvArgs),
     /// Measure amigo on generated data (functions: values/s per SQL function; ingest: rows/s)
     Bench(bench::BenchArgs),
     /// Serve the lake over Arrow Flight SQL (JDBC, ODBC, ADBC clients), with users and roles
@@ -67,6 +71,7 @@ pub async fn run() -> ExitCode {
         Command::Ingest(args) => ingest::run(args).await,
         Command::Resolve(args) => resolve::run(args).await,
         Command::Evaluate(args) => resolve::evaluate(args).await,
+        Command::Ltv(args) => ltv::run(args).await,
         Command::Bench(args) => bench::run(args).await,
         Command::Serve(args) => serve::run(args).await,
         Command::HashPassword(args) => serve::hash_password(args).await,

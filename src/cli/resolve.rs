@@ -101,7 +101,7 @@ pub async fn evaluate(args: EvaluateArgs) -> CliResult<()> {
     writer.finish()
 }
 
-async fn open(lake: &LakeArgs) -> CliResult<AmigoSession> {
+pub(super) async fn open(lake: &LakeArgs) -> CliResult<AmigoSession> {
     let opened = Lake::open(&lake.lake).await.map_err(|e| e.to_string())?;
     AmigoSession::open(opened)
         .await
@@ -110,7 +110,7 @@ async fn open(lake: &LakeArgs) -> CliResult<AmigoSession> {
 
 /// Runs every statement of `sql`, printing what each changed; query results go to `writer`
 /// (or are an error when there is none: pipeline steps only change tables).
-async fn run_script(
+pub(super) async fn run_script(
     session: &AmigoSession,
     file: &str,
     sql: &str,
