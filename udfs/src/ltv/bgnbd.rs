@@ -6,7 +6,7 @@
 //! `t_x` (recency) after the first, observed for `T` since the first. Times are in any unit
 //! (weeks in amigo's SQL); `alpha` is in that unit.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::optimize::{Options, minimize};
 use super::special::{digamma, hyp2f1, ln_beta, ln_gamma, log_add_exp};

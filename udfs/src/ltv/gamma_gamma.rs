@@ -3,7 +3,7 @@
 //! monetary value"): a customer's `x` repeat purchases have mean value `m`; transaction values
 //! are Gamma(p, ν) with ν ~ Gamma(q, γ) across customers.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::optimize::{Options, minimize};
 use super::special::{digamma, ln_gamma};
@@ -167,7 +167,7 @@ struct Group {
 
 impl Prepared {
     fn new(data: &GammaGammaData, scale: f64) -> Self {
-        let mut by_x: HashMap<u64, Group> = HashMap::new();
+        let mut by_x: HashMap<u64, Group> = HashMap::default();
         for (x, m, count) in data.entries() {
             let m = m * scale;
             let count = count as f64;
