@@ -121,7 +121,8 @@ pub fn simulate(customers: usize, seed: u64) -> Vec<Summary> {
                 }
                 first = false;
                 time += -(1.0 - rng.f64()).ln() / rate;
-                if !(time < horizon) {
+                // A zero rate gives an infinite (or, 0 / 0, NaN) time: no purchase either way.
+                if time >= horizon || time.is_nan() {
                     break;
                 }
                 let day = (time * 7.0).floor() as u64;
@@ -186,7 +187,10 @@ pub async fn run_amigo(summaries: &[Summary], runs: usize) -> Result<FitReport, 
     let partitions: Vec<Vec<RecordBatch>> = batches.chunks(half).map(<[_]>::to_vec).collect();
     let ctx = SessionContext::new();
     amigo_udfs::register_all(&ctx)?;
-    ctx.register_table("customers", Arc::new(MemTable::try_new(schema, partitions)?))?;
+    ctx.register_table(
+        "customers",
+        Arc::new(MemTable::try_new(schema, partitions)?),
+    )?;
     let sql = "SELECT bgnbd_fit(frequency, recency, t) AS b, \
                gamma_gamma_fit(CASE WHEN monetary > 0 THEN frequency END, monetary) AS g \
                FROM customers";
@@ -211,7 +215,12 @@ pub async fn run_amigo(summaries: &[Summary], runs: usize) -> Result<FitReport, 
         };
         let report = FitReport {
             seconds,
-            bgnbd: [field(0, "r")?, field(0, "alpha")?, field(0, "a")?, field(0, "b")?],
+            bgnbd: [
+                field(0, "r")?,
+                field(0, "alpha")?,
+                field(0, "a")?,
+                field(0, "b")?,
+            ],
             gamma_gamma: [field(1, "p")?, field(1, "q")?, field(1, "gamma")?],
         };
         if best.as_ref().is_none_or(|b| report.seconds < b.seconds) {
@@ -349,13 +358,20 @@ mod tests {
         let summaries = simulate(20_000, 7);
         for s in &summaries {
             assert!(s.frequency >= 0.0 && s.recency <= s.t, "{s:?}");
-            assert!(s.frequency == 0.0 || (s.recency > 0.0 && s.monetary > 0.0), "{s:?}");
+            assert!(
+                s.frequency == 0.0 || (s.recency > 0.0 && s.monetary > 0.0),
+                "{s:?}"
+            );
         }
-        let fit = amigo_udfs::ltv::bgnbd_fit(summaries.iter().map(|s| (s.frequency, s.recency, s.t)))
-            .unwrap_or_else(|e| panic!("{e}"))
-            .unwrap_or_else(|| panic!("no fit"));
+        let fit =
+            amigo_udfs::ltv::bgnbd_fit(summaries.iter().map(|s| (s.frequency, s.recency, s.t)))
+                .unwrap_or_else(|e| panic!("{e}"))
+                .unwrap_or_else(|| panic!("no fit"));
         // 20 000 customers pin r and alpha down to a few percent.
         assert!((fit.params.r / TRUE_BGNBD[0] - 1.0).abs() < 0.15, "{fit:?}");
-        assert!((fit.params.alpha / TRUE_BGNBD[1] - 1.0).abs() < 0.25, "{fit:?}");
+        assert!(
+            (fit.params.alpha / TRUE_BGNBD[1] - 1.0).abs() < 0.25,
+            "{fit:?}"
+        );
     }
 }

@@ -131,7 +131,7 @@ impl BgNbdData {
 
     /// Adds the summaries of a state written by [`Self::to_bytes`].
     pub fn merge_bytes(&mut self, bytes: &[u8]) -> Result<(), String> {
-        if bytes.len() % 32 != 0 {
+        if !bytes.len().is_multiple_of(32) {
             return Err(format!(
                 "corrupt bgnbd_fit state: {} bytes is not a multiple of 32",
                 bytes.len()

@@ -132,7 +132,7 @@ mod tests {
         assert_eq!(bgnbd_p_alive(0.0, 0.0, 38.0, &params), Some(1.0));
         let extreme = bgnbd_p_alive(200.0, 2.0, 100.0, &params);
         assert!(
-            extreme.is_some_and(|p| p >= 0.0 && p < 1e-50),
+            extreme.is_some_and(|p| (0.0..1e-50).contains(&p)),
             "{extreme:?}"
         );
     }

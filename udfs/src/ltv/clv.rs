@@ -38,9 +38,9 @@ pub fn clv(
     monthly_discount_rate: f64,
 ) -> Option<f64> {
     check_summary(frequency, recency, t).ok()?;
-    if !(months >= 0.0 && months.fract() == 0.0 && months <= MAX_MONTHS)
-        || !(monthly_discount_rate > -1.0 && monthly_discount_rate.is_finite())
-    {
+    let whole_months = months >= 0.0 && months.fract() == 0.0 && months <= MAX_MONTHS;
+    let usable_rate = monthly_discount_rate > -1.0 && monthly_discount_rate.is_finite();
+    if !(whole_months && usable_rate) {
         return None;
     }
     let spend = expected_spend(frequency, monetary_value, gamma_gamma);

@@ -97,7 +97,7 @@ impl GammaGammaData {
 
     /// Adds the groups of a state written by [`Self::to_bytes`].
     pub fn merge_bytes(&mut self, bytes: &[u8]) -> Result<(), String> {
-        if bytes.len() % 24 != 0 {
+        if !bytes.len().is_multiple_of(24) {
             return Err(format!(
                 "corrupt gamma_gamma_fit state: {} bytes is not a multiple of 24",
                 bytes.len()
