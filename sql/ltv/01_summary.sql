@@ -1,6 +1,6 @@
 -- 01_summary.sql: one row per unified customer who bought something, summarised the way the
 -- BG/NBD and Gamma-Gamma models expect (Fader, Hardie & Lee; lifetimes'
--- summary_data_from_transaction_data):
+-- summary_data_from_transaction_data with freq='D', freq_multiplier=7):
 --   frequency  repeat purchase days: distinct days with a purchase, minus the first one
 --              (several orders on one day count once);
 --   recency    weeks (exact days / 7) from the first purchase day to the last one;
@@ -8,10 +8,11 @@
 --   monetary   mean spend of the repeat purchase days (the first day excluded, as the
 --              Gamma-Gamma model requires); 0 without repeat purchases.
 -- Orders are raw.orders linked to their buyer's unified id through unified.customer_links
--- (run `amigo resolve` first); anonymous sales and cancelled or fully returned orders are left
--- out, and so are orders after the cutoff. Days are UTC calendar days. Spend is total_amount
--- (what the customer paid, shipping included), in the order's currency: a lake with several
--- currencies should convert first.
+-- (run `amigo resolve` first); anonymous sales, cancelled and fully returned orders are left
+-- out (as in sql/segments), and so are orders after the cutoff. Days are UTC calendar days.
+-- Spend is total_amount (what the customer paid, shipping included) in euros, converted with
+-- segments.fx_rates (00_settings.sql); an order in a currency without a rate is left out, as
+-- sql/segments does, and `amigo ltv` warns about it.
 CREATE OR REPLACE TABLE analytics.ltv_purchase_days AS
 WITH cutoff AS (
     SELECT coalesce(
@@ -21,12 +22,13 @@ WITH cutoff AS (
 )
 SELECT
     l.unified_id,
-    CAST(o.ordered_at AS DATE)              AS purchase_day,
-    sum(CAST(o.total_amount AS DOUBLE))     AS spend,
-    count(*)                                AS orders
+    CAST(o.ordered_at AS DATE)                            AS purchase_day,
+    sum(CAST(o.total_amount AS DOUBLE) * f.eur_per_unit)  AS spend,
+    count(*)                                              AS orders
 FROM raw.orders o
 JOIN unified.customer_links l
   ON l.source_system = o.source_system AND l.source_id = o.customer_source_id
+JOIN segments.fx_rates f ON f.currency = o.currency
 CROSS JOIN cutoff c
 WHERE o.status IN ('completed', 'partially_returned')
   AND CAST(o.ordered_at AS DATE) <= c.cutoff_day

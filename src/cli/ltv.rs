@@ -8,12 +8,14 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
+use arrow::util::display::array_value_to_string;
 use chrono::NaiveDate;
 use clap::Args;
 use include_dir::{Dir, include_dir};
 
 use super::resolve::{open, run_script};
 use super::{CliResult, LakeArgs};
+use crate::session::{AmigoSession, root_message};
 
 static LTV_SQL: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/sql/ltv");
 
@@ -70,6 +72,9 @@ pub async fn run(args: LtvArgs) -> CliResult<()> {
         eprintln!("[{}/{}] {}", index + 1, selected.len(), step.name);
         let step_started = Instant::now();
         run_script(&session, &step.file, &step.sql, None).await?;
+        if step.name == "summary" {
+            warn_unconverted_orders(&session).await?;
+        }
         eprintln!(
             "      {} done in {:.2} s",
             step.name,
@@ -77,6 +82,48 @@ pub async fn run(args: LtvArgs) -> CliResult<()> {
         );
     }
     eprintln!("ltv done in {:.2} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// Orders that would count but whose currency has no rate in segments.fx_rates: the summary
+/// leaves them out (as sql/segments does), so say so rather than lose them silently.
+const UNCONVERTED_ORDERS_SQL: &str = "\
+    SELECT coalesce(o.currency, 'NULL') AS missing_currency, count(*) AS orders
+    FROM raw.orders o
+    JOIN unified.customer_links l
+      ON l.source_system = o.source_system AND l.source_id = o.customer_source_id
+    LEFT JOIN segments.fx_rates f ON f.currency = o.currency
+    WHERE o.status IN ('completed', 'partially_returned') AND f.currency IS NULL
+    GROUP BY 1 ORDER BY 1";
+
+async fn warn_unconverted_orders(session: &AmigoSession) -> CliResult<()> {
+    let checked = |e: datafusion::error::DataFusionError| {
+        format!("counting orders without an exchange rate: {}", root_message(&e))
+    };
+    let batches = session
+        .context()
+        .sql(UNCONVERTED_ORDERS_SQL)
+        .await
+        .map_err(checked)?
+        .collect()
+        .await
+        .map_err(checked)?;
+    let mut missing = Vec::new();
+    for batch in &batches {
+        for row in 0..batch.num_rows() {
+            // Displayed whatever their Arrow types: this only builds a message.
+            let cell = |column: usize| {
+                array_value_to_string(batch.column(column), row).unwrap_or_default()
+            };
+            missing.push(format!("{} {}", cell(1), cell(0)));
+        }
+    }
+    if !missing.is_empty() {
+        eprintln!(
+            "      warning: orders left out, no rate in segments.fx_rates: {}",
+            missing.join(", ")
+        );
+    }
     Ok(())
 }
 
