@@ -291,3 +291,282 @@ fn ltv_step_and_bad_cutoff() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("steps: settings, summary"));
 }
+
+/// lifetimes 0.11.3 on the orders [`cdnow_orders_sql`] builds (tests/data/ltv_cdnow_reference.py
+/// prints them): BG/NBD and Gamma-Gamma parameters with the tolerance of the comparison (the
+/// same as udfs/tests/ltv_cdnow.rs: lifetimes' optimiser stops a little earlier than ours).
+const LIFETIMES_BGNBD: [(&str, f64, f64); 4] = [
+    ("r", 0.242_594_543_421_067_15, 1e-4),
+    ("alpha", 4.413_602_716_077_379, 1e-3),
+    ("a", 0.792_921_833_348_014_6, 1e-4),
+    ("b", 2.425_905_728_722_302_3, 1e-3),
+];
+const LIFETIMES_GAMMA_GAMMA: [(&str, f64, f64); 3] = [
+    ("p", 6.248_802_496_076_705, 1e-3),
+    ("q", 3.744_588_460_922_868, 1e-3),
+    ("gamma", 15.447_748_064_924_339, 1e-2),
+];
+/// lifetimes' P(alive) at its own fitted parameters, by CDNOW customer id.
+const LIFETIMES_P_ALIVE: [(u32, f64); 5] = [
+    (1, 0.726_620_297_788_252_1),
+    (2, 0.212_391_024_349_377_65),
+    (3, 1.0),
+    (18, 0.310_855_735_870_853_36),
+    (1516, 0.968_854_447_302_717_7),
+];
+
+/// Last day of the CDNOW calibration period: 39 weeks from 1997-01-01.
+const CDNOW_CUTOFF: (i32, u32, u32) = (1997, 9, 30);
+
+/// One CDNOW customer, in whole days and cents.
+struct CdnowCustomer {
+    id: u32,
+    repeat_days: i64,
+    recency_days: i64,
+    t_days: i64,
+    mean_repeat_cents: i64,
+}
+
+/// The 2,357 CDNOW customers (vendored in udfs/tests/data from lifetimes, MIT licence). Their
+/// recency and T are days / 7 rounded to 2 decimals, so × 7 rounded gives the days back.
+fn cdnow_customers() -> Vec<CdnowCustomer> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("udfs/tests/data/cdnow_customers_summary_with_transactions.csv");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    text.lines()
+        .skip(1)
+        .map(|line| {
+            let v: Vec<f64> = line
+                .split(',')
+                .map(|cell| cell.parse().unwrap_or_else(|e| panic!("{line}: {e}")))
+                .collect();
+            CdnowCustomer {
+                id: v[0] as u32,
+                repeat_days: v[1] as i64,
+                recency_days: (v[2] * 7.0).round() as i64,
+                t_days: (v[3] * 7.0).round() as i64,
+                mean_repeat_cents: (v[4] * 100.0).round() as i64,
+            }
+        })
+        .collect()
+}
+
+/// The orders of the CDNOW customers: the first purchase (20.00) T days before the cutoff, then
+/// `x` repeat purchase days spread up to the last one, `recency` days after the first, each of
+/// the customer's mean spend; the first repeat day is two orders (morning and evening: one
+/// purchase day). Noise that must not count: a cancelled order on the cutoff day for every
+/// tenth customer, an order after the cutoff for others. Mirrored by
+/// tests/data/ltv_cdnow_reference.py, which gives lifetimes the orders that count.
+fn cdnow_orders_sql(customers: &[CdnowCustomer]) -> String {
+    let (y, m, d) = CDNOW_CUTOFF;
+    let cutoff = chrono::NaiveDate::from_ymd_opt(y, m, d).expect("valid date");
+    let mut rows = Vec::new();
+    let mut order = |customer: u32, status: &str, day: chrono::NaiveDate, hour: u32, cents: i64| {
+        rows.push(format!(
+            "('cegid', 'O{}', 'C{customer}', '{status}', '{day}T{hour:02}:00:00', 'EUR', {}.{:02})",
+            rows.len() + 1,
+            cents / 100,
+            cents % 100
+        ));
+    };
+    for c in customers {
+        let first = cutoff - chrono::Duration::days(c.t_days);
+        order(c.id, "completed", first, 12, 2000);
+        let x = c.repeat_days;
+        for k in 1..=x {
+            // Rounded k / x of the way to the last purchase day: distinct days, as x <= days.
+            let day = first + chrono::Duration::days((2 * k * c.recency_days + x) / (2 * x));
+            if k == 1 {
+                let half = c.mean_repeat_cents / 2;
+                order(c.id, "completed", day, 9, half);
+                order(c.id, "completed", day, 19, c.mean_repeat_cents - half);
+            } else {
+                order(c.id, "completed", day, 12, c.mean_repeat_cents);
+            }
+        }
+        match c.id % 10 {
+            0 => order(c.id, "cancelled", cutoff, 15, 99_900),
+            5 => order(
+                c.id,
+                "completed",
+                cutoff + chrono::Duration::days(5),
+                12,
+                5_000,
+            ),
+            _ => {}
+        }
+    }
+    orders_sql(&rows.join(",\n"))
+}
+
+fn cdnow_links_sql(customers: &[CdnowCustomer]) -> String {
+    let rows: Vec<String> = customers
+        .iter()
+        .map(|c| format!("('cegid', 'C{0}', 'U{0:04}')", c.id))
+        .collect();
+    links_sql(&rows.join(", "))
+}
+
+fn number(cell: &str) -> f64 {
+    cell.parse()
+        .unwrap_or_else(|e| panic!("not a number: {cell:?}: {e}"))
+}
+
+fn assert_close(actual: f64, expected: f64, tolerance: f64, what: &str) {
+    assert!(
+        (actual - expected).abs() <= tolerance,
+        "{what}: {actual} is not within {tolerance} of {expected}"
+    );
+}
+
+#[test]
+fn ltv_pipeline_on_cdnow_orders_matches_lifetimes() {
+    let customers = cdnow_customers();
+    assert_eq!(customers.len(), 2357);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lake = dir.path();
+    amigo(lake, &["init"]);
+    let setup = dir.path().join("cdnow.sql");
+    let sql = format!(
+        "{}\n{}",
+        cdnow_orders_sql(&customers),
+        cdnow_links_sql(&customers)
+    );
+    std::fs::write(&setup, sql).expect("write the setup script");
+    amigo(lake, &["sql", "-f", &setup.display().to_string()]);
+    // The steps that need only orders and links (quality and recommendations need more tables).
+    for step in ["summary", "models", "scores"] {
+        amigo(lake, &["ltv", "--cutoff", "1997-09-30", "--step", step]);
+    }
+
+    // Every customer's summary is the one the orders were built from.
+    let summary: HashMap<String, Vec<f64>> = query(
+        lake,
+        "SELECT unified_id, frequency, recency * 7, t * 7, monetary FROM analytics.ltv_summary",
+    )
+    .into_iter()
+    .map(|cells| {
+        (
+            cells[0].clone(),
+            cells[1..].iter().map(|c| number(c)).collect(),
+        )
+    })
+    .collect();
+    assert_eq!(summary.len(), customers.len());
+    for c in &customers {
+        let id = format!("U{:04}", c.id);
+        let s = summary
+            .get(&id)
+            .unwrap_or_else(|| panic!("no summary for {id}"));
+        assert_eq!(s[0], c.repeat_days as f64, "frequency of {id}");
+        let recency = if c.repeat_days > 0 { c.recency_days } else { 0 };
+        assert_close(s[1], recency as f64, 1e-9, &format!("recency days of {id}"));
+        assert_close(s[2], c.t_days as f64, 1e-9, &format!("T days of {id}"));
+        let monetary = if c.repeat_days > 0 {
+            c.mean_repeat_cents as f64 / 100.0
+        } else {
+            0.0
+        };
+        assert_close(s[3], monetary, 1e-9, &format!("monetary of {id}"));
+    }
+
+    // The fits: lifetimes' parameters on the same orders.
+    let fields: Vec<String> = LIFETIMES_BGNBD
+        .iter()
+        .map(|(name, _, _)| format!("bgnbd['{name}']"))
+        .chain(
+            LIFETIMES_GAMMA_GAMMA
+                .iter()
+                .map(|(name, _, _)| format!("gamma_gamma['{name}']")),
+        )
+        .collect();
+    let models = query(
+        lake,
+        &format!(
+            "SELECT customers, bgnbd['converged'], gamma_gamma['converged'], {} \
+             FROM analytics.ltv_models",
+            fields.join(", ")
+        ),
+    );
+    assert_eq!(models.len(), 1, "{models:?}");
+    let models = &models[0];
+    assert_eq!(models[..3], ["2357", "true", "true"], "{models:?}");
+    for ((name, expected, tolerance), cell) in LIFETIMES_BGNBD
+        .iter()
+        .chain(LIFETIMES_GAMMA_GAMMA.iter())
+        .zip(&models[3..])
+    {
+        assert_close(
+            number(cell),
+            *expected,
+            *tolerance,
+            &format!("{name} vs lifetimes"),
+        );
+    }
+
+    // Scores for every customer with an order that counts, P(alive) within 1e-4 of lifetimes'.
+    assert_eq!(
+        query(
+            lake,
+            "SELECT count(*), count(p_alive), count(expected_purchases_90d), \
+             count(expected_spend), count(clv), count(churn_risk) FROM analytics.ltv_scores \
+             WHERE p_alive BETWEEN 0 AND 1 AND expected_purchases_90d >= 0 AND clv >= 0",
+        ),
+        vec![row(&["2357"; 6])]
+    );
+    let p_alive: HashMap<String, f64> =
+        query(lake, "SELECT unified_id, p_alive FROM analytics.ltv_scores")
+            .into_iter()
+            .map(|cells| (cells[0].clone(), number(&cells[1])))
+            .collect();
+    for (id, expected) in LIFETIMES_P_ALIVE {
+        let id = format!("U{id:04}");
+        let ours = p_alive
+            .get(&id)
+            .copied()
+            .unwrap_or_else(|| panic!("no score for {id}"));
+        assert_close(
+            ours,
+            expected,
+            1e-4,
+            &format!("P(alive) of {id} vs lifetimes"),
+        );
+    }
+
+    // P(alive) ordered as the model says: among customers with the same repeat purchases and
+    // T, a later last purchase means more likely alive; with the same repeat purchases and
+    // recency, a longer silence (larger T) means less likely. Hundreds of pairs are compared.
+    for (pairs_sql, what) in [
+        (
+            "a.frequency = b.frequency AND a.t = b.t AND a.recency < b.recency",
+            "later last purchase",
+        ),
+        (
+            "a.frequency = b.frequency AND a.recency = b.recency AND a.t > b.t",
+            "longer observation",
+        ),
+    ] {
+        let counts = query(
+            lake,
+            &format!(
+                "SELECT count(*), count(*) FILTER (WHERE a.p_alive > b.p_alive) \
+                 FROM analytics.ltv_scores a JOIN analytics.ltv_scores b ON {pairs_sql} \
+                 WHERE a.frequency > 0"
+            ),
+        );
+        let pairs = number(&counts[0][0]);
+        assert!(pairs > 100.0, "{what}: only {pairs} pairs");
+        assert_eq!(
+            counts[0][1], "0",
+            "{what}: P(alive) out of order in {pairs} pairs"
+        );
+    }
+    // One-time buyers cannot have dropped out after a repeat purchase: alive for the model.
+    assert_eq!(
+        query(
+            lake,
+            "SELECT count(*) FROM analytics.ltv_scores WHERE frequency = 0 AND p_alive <> 1.0",
+        ),
+        vec![row(&["0"])]
+    );
+}

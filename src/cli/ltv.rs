@@ -98,7 +98,10 @@ const UNCONVERTED_ORDERS_SQL: &str = "\
 
 async fn warn_unconverted_orders(session: &AmigoSession) -> CliResult<()> {
     let checked = |e: datafusion::error::DataFusionError| {
-        format!("counting orders without an exchange rate: {}", root_message(&e))
+        format!(
+            "counting orders without an exchange rate: {}",
+            root_message(&e)
+        )
     };
     let batches = session
         .context()
