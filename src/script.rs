@@ -5,6 +5,10 @@
 //! ($$...$$, $tag$...$tag$) and comments (-- to end of line, /* ... */, which may nest).
 //! Statements made only of comments are dropped. An unterminated quote or comment runs to the
 //! end of the script, and the parser then reports it.
+//!
+//! A script's header (its leading comment lines) may name the tables it reads that another
+//! command creates, as `-- requires: raw.consent_events, analytics.ltv_scores`: see
+//! [`required_tables`].
 
 /// One statement of a script.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,6 +117,25 @@ fn dollar_tag(text: &str) -> Option<&str> {
     valid.then(|| &text[..end + 2])
 }
 
+/// The tables a script's header names in `-- requires: a.b, c.d` lines: inputs another command
+/// creates (consent events from `amigo ingest`, LTV scores from `amigo ltv`), so a runner can
+/// skip the script with a message naming them rather than fail half-way.
+pub fn required_tables(script: &str) -> Vec<String> {
+    script
+        .lines()
+        .map(str::trim)
+        .take_while(|line| line.is_empty() || line.starts_with("--"))
+        .filter_map(|line| {
+            line.trim_start_matches('-')
+                .trim()
+                .strip_prefix("requires:")
+        })
+        .flat_map(|tables| tables.split(','))
+        .map(|table| table.trim().to_owned())
+        .filter(|table| !table.is_empty())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,5 +190,20 @@ mod tests {
         let statements = split_statements("SELECT 'Hélène; Zoé';SELECT '서울'");
         assert_eq!(statements[0].sql, "SELECT 'Hélène; Zoé'");
         assert_eq!(statements[1].sql, "SELECT '서울'");
+    }
+
+    #[test]
+    fn requirements_come_from_the_header_only() {
+        let script = "-- step: x\n-- requires: raw.consent_events, unified.customer_links\n\
+                      --requires:analytics.ltv_scores\n\nSELECT 1;\n-- requires: not.this\n";
+        assert_eq!(
+            required_tables(script),
+            [
+                "raw.consent_events",
+                "unified.customer_links",
+                "analytics.ltv_scores"
+            ]
+        );
+        assert!(required_tables("SELECT 1; -- requires: a.b").is_empty());
     }
 }

@@ -291,3 +291,46 @@ fn bench_resolve_scores_the_pipeline_against_the_ground_truth() {
     assert!((precision - correct as f64 / predicted as f64).abs() < 1e-9);
     assert!(precision > 0.9, "{accuracy}");
 }
+
+#[test]
+fn bench_ltv_fits_simulated_customers_and_saves_the_report() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let json = dir.path().join("ltv.json");
+    let output = Command::new(env!("CARGO_BIN_EXE_amigo"))
+        .args([
+            "bench",
+            "ltv",
+            "--customers",
+            "30000",
+            "--runs",
+            "1",
+            "--json",
+        ])
+        .arg(&json)
+        .output()
+        .expect("run amigo");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "amigo bench ltv failed:\nstdout: {stdout}\nstderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("30000 customers (seed 42)"), "{stdout}");
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&json).expect("read the JSON report"))
+            .expect("JSON report");
+    assert_eq!(report["customers"], 30000);
+    assert!(report["lifetimes"].is_null(), "{report}");
+    // The fit finds the simulated parameters back, roughly: r and p are well determined.
+    let fitted = |model: &str, index: usize| {
+        report["amigo"][model][index]
+            .as_f64()
+            .unwrap_or_else(|| panic!("no {model}[{index}] in {report}"))
+    };
+    assert!((fitted("bgnbd", 0) / 0.243 - 1.0).abs() < 0.15, "{report}");
+    assert!(
+        (fitted("gamma_gamma", 0) / 6.25 - 1.0).abs() < 0.15,
+        "{report}"
+    );
+    assert!(report["amigo"]["seconds"].as_f64().is_some_and(|s| s > 0.0));
+}

@@ -1,5 +1,5 @@
 //! `amigo segment` and `amigo journey` on a small hand-made lake whose members are known:
-//! tiers, lapsed and cross-sell, the catalog, the membership history across two snapshots, and
+//! tiers, lapsed, cross-sell and high churn risk, the catalog, the membership history across two snapshots, and
 //! the journeys' due steps over several days, each delivered once, and consent-safe audience
 //! exports (full and `--diff`) with their exclusions by reason.
 
@@ -170,6 +170,49 @@ fn segments_have_exactly_the_expected_members_and_history() {
         .output()
         .expect("run amigo");
     assert!(String::from_utf8_lossy(&output.stderr).contains("no segment named whales"));
+
+    // high_churn_risk reads `amigo ltv`'s scores: skipped until they exist, then installed.
+    let output = Command::new(env!("CARGO_BIN_EXE_amigo"))
+        .args(["segment", "install"])
+        .env("AMIGO_LAKE", lake)
+        .output()
+        .expect("run amigo");
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("skipped segment high_churn_risk: analytics.ltv_scores not in the lake yet"),
+        "{output:?}"
+    );
+    assert!(
+        query(
+            lake,
+            "SELECT name FROM segments.catalog WHERE name = 'high_churn_risk'"
+        )
+        .is_empty()
+    );
+    amigo(
+        lake,
+        &[
+            "sql",
+            "-c",
+            "CREATE SCHEMA IF NOT EXISTS analytics; \
+             CREATE TABLE analytics.ltv_scores AS SELECT * FROM (VALUES \
+               ('U1', 3.0, 30.0, 60.0, 5000.0, 0.12, 0.1, 4800.0, 900.0, 'high'), \
+               ('U2', 0.0, 0.0, 29.0, 0.0, 1.0, 0.3, 5200.0, 2500.0, 'high'), \
+               ('U3', 0.0, 0.0, 4.0, 0.0, 1.0, 0.6, 450.0, 800.0, 'low'), \
+               ('U6', 1.0, 20.0, 40.0, 276.0, 0.55, 0.4, 280.0, 300.0, 'medium')) \
+               AS v(unified_id, frequency, recency, t, monetary, p_alive, expected_purchases_90d, \
+                    expected_spend, clv, churn_risk)",
+        ],
+    );
+    amigo(lake, &["segment", "install"]);
+    assert_eq!(
+        query(
+            lake,
+            "SELECT unified_id, p_alive, purchase_days, round(revenue_eur) \
+             FROM segments.high_churn_risk ORDER BY unified_id"
+        ),
+        ["U1,0.12,4.0,20000.0", "U2,1.0,1.0,6000.0"]
+    );
 
     // Two snapshots, a year apart: U1 leaves VIP (no order for over a year), U4 leaves lapsed
     // (no order for over two years), the others enter it.

@@ -5,6 +5,8 @@
 -- and writes unified.consent_history: one row per event, never summarised, so any past state
 -- can be recomputed and shown to an auditor. An event whose customer record is not linked (not
 -- resolved yet) keeps a NULL unified_id rather than being dropped.
+--
+-- requires: raw.consent_events
 
 CREATE SCHEMA IF NOT EXISTS unified;
 

@@ -11,6 +11,8 @@
 -- unified.consent_timeline keeps the same rule through time: one row per interval in which
 -- the merged state did not change (valid_to NULL for the current one), so "was this person
 -- contactable by SMS on date X" is a lookup (see contactable_on.sql).
+--
+-- requires: unified.consent_history
 
 -- How restrictive each state is; the highest wins across records.
 CREATE OR REPLACE TABLE unified.consent_status_rank (status VARCHAR, restrictiveness INT) AS

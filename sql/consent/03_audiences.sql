@@ -8,6 +8,8 @@
 -- from every audience immediately, without re-running anything else. A person with no consent
 -- row for the channel, a pending double opt-in or an opt-out in any of their merged records is
 -- not in the audience (see 02_state.sql).
+--
+-- requires: unified.consent_state
 
 CREATE SCHEMA IF NOT EXISTS analytics;
 

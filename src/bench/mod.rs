@@ -7,6 +7,7 @@
 //! - [`ingest`]: rows per second of `amigo ingest` on the native exports, end to end.
 //! - [`resolve`]: `amigo resolve` at seed scale (time, peak memory, accuracy), and Splink on
 //!   the same records.
+//! - [`ltv`]: the BG/NBD + Gamma-Gamma fit on simulated customers, and lifetimes on the same.
 //! - [`serve`]: the Flight SQL server with real clients: export throughput, lookup latency,
 //!   concurrent clients.
 //!
@@ -15,6 +16,7 @@
 
 pub mod functions;
 pub mod ingest;
+pub mod ltv;
 pub mod resolve;
 pub mod serve;
 

@@ -11,6 +11,9 @@ use crate::bench::functions::{
     render_report, run_duckdb, run_functions,
 };
 use crate::bench::ingest::{render_report as render_ingest_report, run_ingest_bench};
+use crate::bench::ltv::{
+    LtvReport, describe, render_report as render_ltv_report, run_amigo, run_lifetimes, simulate,
+};
 use crate::bench::resolve::{
     ResolveBenchConfig, render_report as render_resolve_report, run_resolve_bench,
 };
@@ -38,6 +41,9 @@ pub enum BenchCommand {
     /// `amigo resolve` at seed scale: time, peak memory and accuracy against the generator's
     /// ground truth, optionally side by side with Splink on the same records
     Resolve(ResolveArgs),
+    /// BG/NBD + Gamma-Gamma fit (bgnbd_fit, gamma_gamma_fit) on customers simulated from the
+    /// models, optionally against the Python lifetimes library on the same customers
+    Ltv(LtvArgs),
 }
 
 #[derive(Debug, Args)]
@@ -58,6 +64,26 @@ pub struct ResolveArgs {
     pub splink: bool,
     /// Save the results as JSON here
     #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct LtvArgs {
+    /// Customers to simulate
+    #[arg(long, default_value_t = 1_000_000)]
+    pub customers: usize,
+    /// Simulation seed
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Runs of each fit; the best is reported
+    #[arg(long, default_value_t = 3)]
+    pub runs: usize,
+    /// Also fit with lifetimes (installs benches/ltv/requirements.txt from PyPI into
+    /// $HOME/.cache/amigo/ltv-bench-venv on first use) and report the ratio
+    #[arg(long)]
+    pub lifetimes: bool,
+    /// Save the results as JSON
+    #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
 }
 
@@ -195,7 +221,44 @@ pub async fn run(args: BenchArgs) -> CliResult<()> {
         BenchCommand::Ingest(args) => ingest(args).await.map_err(|e| e.to_string()),
         BenchCommand::Serve(args) => serve(args).await.map_err(|e| e.to_string()),
         BenchCommand::Resolve(args) => resolve(args).await.map_err(|e| e.to_string()),
+        BenchCommand::Ltv(args) => ltv(args).await.map_err(|e| e.to_string()),
     }
+}
+
+async fn ltv(args: LtvArgs) -> Result<(), BenchError> {
+    let started = std::time::Instant::now();
+    let summaries = simulate(args.customers, args.seed);
+    let simulate_seconds = started.elapsed().as_secs_f64();
+    let (distinct_summaries, repeat_customers) = describe(&summaries);
+    let amigo = run_amigo(&summaries, args.runs).await?;
+    let lifetimes = if args.lifetimes {
+        let dir = tempfile::Builder::new()
+            .prefix("amigo-bench-ltv-")
+            .tempdir()
+            .map_err(|e| BenchError::Data(format!("cannot create a temporary directory: {e}")))?;
+        Some(run_lifetimes(&summaries, dir.path(), args.runs)?)
+    } else {
+        None
+    };
+    let report = LtvReport {
+        customers: args.customers,
+        seed: args.seed,
+        runs: args.runs,
+        simulate_seconds,
+        distinct_summaries,
+        repeat_customers,
+        amigo,
+        lifetimes,
+    };
+    print!("{}", render_ltv_report(&report));
+    if let Some(path) = &args.json {
+        let mut json = serde_json::to_vec_pretty(&report)
+            .map_err(|e| BenchError::Data(format!("serializing the report: {e}")))?;
+        json.push(b'\n');
+        std::fs::write(path, json).map_err(crate::bench::io_err(path))?;
+        eprintln!("results saved to {}", path.display());
+    }
+    Ok(())
 }
 
 async fn functions(args: FunctionsArgs) -> CliResult<()> {

@@ -8,6 +8,7 @@ pub mod generate;
 pub mod ingest;
 pub mod init;
 pub mod journey;
+pub mod ltv;
 pub mod output;
 pub mod resolve;
 pub mod segment;
@@ -58,6 +59,9 @@ pub enum Command {
     Export(export::ExportArgs),
     /// Marketing journeys: who is due for which step today, and a log of what was delivered
     Journey(journey::JourneyArgs),
+    /// Lifetime value: customer summaries, BG/NBD + Gamma-Gamma fits, P(alive), CLV, RFM,
+    /// data quality and recommendations (the sql/ltv pipeline)
+    Ltv(ltv::LtvArgs),
     /// Measure amigo on generated data (functions: values/s per SQL function; ingest: rows/s)
     Bench(bench::BenchArgs),
     /// Serve the lake over Arrow Flight SQL (JDBC, ODBC, ADBC clients), with users and roles
@@ -90,6 +94,7 @@ pub async fn run() -> ExitCode {
         Command::Export(args) => export::run(args).await,
         Command::Consent(args) => resolve::consent(args).await,
         Command::Gdpr(args) => gdpr::run(args).await,
+        Command::Ltv(args) => ltv::run(args).await,
         Command::Bench(args) => bench::run(args).await,
         Command::Serve(args) => serve::run(args).await,
         Command::HashPassword(args) => serve::hash_password(args).await,

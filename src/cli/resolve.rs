@@ -14,7 +14,7 @@ use include_dir::{Dir, include_dir};
 use super::output::{Format, ResultWriter};
 use super::{CliResult, LakeArgs};
 use crate::lake::Lake;
-use crate::script::split_statements;
+use crate::script::{required_tables, split_statements};
 use crate::session::{AmigoSession, Outcome, root_message};
 
 static IDENTITY_SQL: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/sql/identity");
@@ -105,7 +105,9 @@ pub async fn resolve_all(session: &AmigoSession) -> CliResult<()> {
     let mut steps = builtin_steps();
     steps.extend(after_identity_steps());
     for step in &steps {
-        run_script(session, &step.file, &step.sql, None, false).await?;
+        if missing_inputs(session, &step.sql).is_empty() {
+            run_script(session, &step.file, &step.sql, None, false).await?;
+        }
     }
     Ok(())
 }
@@ -114,7 +116,9 @@ pub async fn resolve_all(session: &AmigoSession) -> CliResult<()> {
 /// opt-out effective at once.
 pub async fn run_consent(session: &AmigoSession) -> CliResult<()> {
     for step in dir_steps(&CONSENT_SQL, "sql/consent", "consent_") {
-        run_script(session, &step.file, &step.sql, None, false).await?;
+        if missing_inputs(session, &step.sql).is_empty() {
+            run_script(session, &step.file, &step.sql, None, false).await?;
+        }
     }
     Ok(())
 }
@@ -122,6 +126,15 @@ pub async fn run_consent(session: &AmigoSession) -> CliResult<()> {
 async fn run_steps(session: &AmigoSession, steps: &[&Step]) -> CliResult<()> {
     for (index, step) in steps.iter().enumerate() {
         eprintln!("[{}/{}] {}", index + 1, steps.len(), step.name);
+        let missing = missing_inputs(session, &step.sql);
+        if !missing.is_empty() {
+            eprintln!(
+                "      skipped: {} not in the lake ({} names what it reads)",
+                missing.join(", "),
+                step.file
+            );
+            continue;
+        }
         let step_started = Instant::now();
         run_script(session, &step.file, &step.sql, None, true).await?;
         eprintln!(
@@ -152,6 +165,19 @@ pub(crate) async fn open(lake: &LakeArgs) -> CliResult<AmigoSession> {
     AmigoSession::open(opened)
         .await
         .map_err(|e| format!("opening lake {}: {}", lake.lake, root_message(&e)))
+}
+
+/// The tables a script's `-- requires:` header names that the lake does not have.
+pub(crate) fn missing_inputs(session: &AmigoSession, sql: &str) -> Vec<String> {
+    required_tables(sql)
+        .into_iter()
+        .filter(|table| {
+            !session
+                .context()
+                .table_exist(table.as_str())
+                .unwrap_or(false)
+        })
+        .collect()
 }
 
 /// Runs every statement of `sql`, printing what each changed; query results go to `writer`

@@ -15,7 +15,7 @@ use clap::{Args, Subcommand};
 use include_dir::{Dir, include_dir};
 
 use super::output::{Format, ResultWriter, first_column_strings};
-use super::resolve::run_script;
+use super::resolve::{missing_inputs, run_script};
 use super::{CliResult, LakeArgs};
 use crate::lake::Lake;
 use crate::session::{AmigoSession, Outcome, root_message};
@@ -149,6 +149,15 @@ async fn install(session: &AmigoSession, sql_dir: Option<&Path>) -> CliResult<()
     };
     run_script(session, SETUP_FILE, &setup, None, false).await?;
     for segment in &segments {
+        let missing = missing_inputs(session, &segment.sql);
+        if !missing.is_empty() {
+            eprintln!(
+                "skipped segment {}: {} not in the lake yet (install again once it is)",
+                segment.name,
+                missing.join(", ")
+            );
+            continue;
+        }
         run_script(session, &segment.file, &segment.sql, None, false).await?;
         let statements = [
             format!(

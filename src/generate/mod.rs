@@ -48,7 +48,7 @@ mod names;
 mod native;
 mod people;
 mod records;
-mod rng;
+pub(crate) mod rng;
 mod text;
 
 use std::collections::BTreeMap;

@@ -20,6 +20,7 @@ pub mod datetime;
 pub mod docs;
 pub mod email;
 pub mod fellegi_sunter;
+pub mod ltv;
 pub mod name;
 pub mod phone;
 pub mod phonetic;
@@ -37,6 +38,7 @@ pub fn all_scalar_functions() -> Vec<Arc<ScalarUDF>> {
         similarity::functions(),
         phonetic::functions(),
         fellegi_sunter::functions(),
+        ltv::functions(),
     ]
     .concat()
 }
@@ -47,6 +49,7 @@ pub fn all_aggregate_functions() -> Vec<Arc<AggregateUDF>> {
         fellegi_sunter::aggregate_functions(),
         survivorship::aggregate_functions(),
         consent::aggregate_functions(),
+        ltv::aggregate_functions(),
     ]
     .concat()
 }

@@ -152,6 +152,16 @@ fn accepted_argument_lists(udf: &ScalarUDF) -> Vec<Vec<DataType>> {
             }
         }
     }
+    // Model scores take many numbers (a customer's summary and the model's parameters): all
+    // floats is the one list of 4 to 13 arguments worth probing.
+    for arity in 4..=13 {
+        let floats = vec![DataType::Float64; arity];
+        if let Some(coerced) = coerce(udf, &floats)
+            && !lists.contains(&coerced)
+        {
+            lists.push(coerced);
+        }
+    }
     lists
 }
 
@@ -481,8 +491,8 @@ fn no_function_panics_on_any_input() {
             && !NESTED_ARGUMENTS_ONLY.contains(&udf.name())
         {
             failures.push(format!(
-                "{}: no argument list of 1 to 3 strings, integers, floats or booleans is \
-                 accepted; the test cannot call it",
+                "{}: no argument list of 1 to 3 strings, integers, floats or booleans (or 4 to 13 \
+                 floats) is accepted; the test cannot call it",
                 udf.name()
             ));
         }

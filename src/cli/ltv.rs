@@ -1,0 +1,210 @@
+//! `amigo ltv`: run the lifetime-value SQL pipeline (`sql/ltv/NN_step.sql`): customer
+//! summaries, BG/NBD and Gamma-Gamma fits, scores and CLV, RFM, the data-quality view and
+//! co-purchase recommendations.
+//!
+//! As with `amigo resolve`, the SQL files are compiled into the binary and `--sql-dir` runs a
+//! changed copy instead.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use arrow::util::display::array_value_to_string;
+use chrono::NaiveDate;
+use clap::Args;
+use include_dir::{Dir, include_dir};
+
+use super::resolve::{open, run_script};
+use super::{CliResult, LakeArgs};
+use crate::session::{AmigoSession, root_message};
+
+static LTV_SQL: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/sql/ltv");
+
+#[derive(Debug, Args)]
+pub struct LtvArgs {
+    #[command(flatten)]
+    pub lake: LakeArgs,
+    /// Last day of the observation period (YYYY-MM-DD), saved in analytics.ltv_settings;
+    /// without it, the saved one (by default the day of the latest order)
+    #[arg(long, value_name = "DATE")]
+    pub cutoff: Option<NaiveDate>,
+    /// Run only this step (settings, summary, models, scores, rfm, quality, recommendations)
+    #[arg(long, value_name = "STEP")]
+    pub step: Option<String>,
+    /// Run the NN_step.sql files of this directory instead of the built-in sql/ltv
+    #[arg(long, value_name = "DIR")]
+    pub sql_dir: Option<PathBuf>,
+}
+
+/// One step: `02_models.sql` is step `models`.
+struct Step {
+    name: String,
+    file: String,
+    sql: String,
+}
+
+pub async fn run(args: LtvArgs) -> CliResult<()> {
+    let steps = match &args.sql_dir {
+        Some(dir) => steps_from_dir(dir)?,
+        None => builtin_steps(),
+    };
+    let selected: Vec<&Step> = match &args.step {
+        Some(name) => {
+            let step = steps.iter().find(|s| &s.name == name).ok_or_else(|| {
+                let names: Vec<&str> = steps.iter().map(|s| s.name.as_str()).collect();
+                format!("--step {name}: no such step (steps: {})", names.join(", "))
+            })?;
+            vec![step]
+        }
+        None => steps.iter().collect(),
+    };
+    let session = open(&args.lake).await?;
+    if let Some(cutoff) = args.cutoff {
+        // The settings table must exist before it is updated.
+        if let Some(settings) = steps.iter().find(|s| s.name == "settings") {
+            run_script(&session, &settings.file, &settings.sql, None, false).await?;
+        }
+        // A NaiveDate prints as YYYY-MM-DD: nothing to escape.
+        let sql = format!("UPDATE analytics.ltv_settings SET cutoff = DATE '{cutoff}'");
+        run_script(&session, "--cutoff", &sql, None, false).await?;
+    }
+    let started = Instant::now();
+    for (index, step) in selected.iter().enumerate() {
+        eprintln!("[{}/{}] {}", index + 1, selected.len(), step.name);
+        let step_started = Instant::now();
+        run_script(&session, &step.file, &step.sql, None, true).await?;
+        if step.name == "summary" {
+            warn_unconverted_orders(&session).await?;
+        }
+        eprintln!(
+            "      {} done in {:.2} s",
+            step.name,
+            step_started.elapsed().as_secs_f64()
+        );
+    }
+    eprintln!("ltv done in {:.2} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// Orders that would count but whose currency has no rate in segments.fx_rates: the summary
+/// leaves them out (as sql/segments does), so say so rather than lose them silently.
+const UNCONVERTED_ORDERS_SQL: &str = "\
+    SELECT coalesce(o.currency, 'NULL') AS missing_currency, count(*) AS orders
+    FROM raw.orders o
+    JOIN unified.customer_links l
+      ON l.source_system = o.source_system AND l.source_id = o.customer_source_id
+    LEFT JOIN segments.fx_rates f ON f.currency = o.currency
+    WHERE o.status IN ('completed', 'partially_returned') AND f.currency IS NULL
+    GROUP BY 1 ORDER BY 1";
+
+async fn warn_unconverted_orders(session: &AmigoSession) -> CliResult<()> {
+    let checked = |e: datafusion::error::DataFusionError| {
+        format!(
+            "counting orders without an exchange rate: {}",
+            root_message(&e)
+        )
+    };
+    let batches = session
+        .context()
+        .sql(UNCONVERTED_ORDERS_SQL)
+        .await
+        .map_err(checked)?
+        .collect()
+        .await
+        .map_err(checked)?;
+    let mut missing = Vec::new();
+    for batch in &batches {
+        for row in 0..batch.num_rows() {
+            // Displayed whatever their Arrow types: this only builds a message.
+            let cell = |column: usize| {
+                array_value_to_string(batch.column(column), row).unwrap_or_default()
+            };
+            missing.push(format!("{} {}", cell(1), cell(0)));
+        }
+    }
+    if !missing.is_empty() {
+        eprintln!(
+            "      warning: orders left out, no rate in segments.fx_rates: {}",
+            missing.join(", ")
+        );
+    }
+    Ok(())
+}
+
+fn builtin_steps() -> Vec<Step> {
+    let mut steps: Vec<Step> = LTV_SQL
+        .files()
+        .filter_map(|file| {
+            let name = file.path().file_name()?.to_str()?;
+            step(name, file.contents_utf8()?)
+        })
+        .collect();
+    steps.sort_by(|a, b| a.file.cmp(&b.file));
+    steps
+}
+
+fn steps_from_dir(dir: &std::path::Path) -> CliResult<Vec<Step>> {
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| format!("--sql-dir {}: {e}", dir.display()))?;
+    let mut steps = Vec::new();
+    for entry in entries {
+        let path = entry
+            .map_err(|e| format!("--sql-dir {}: {e}", dir.display()))?
+            .path();
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        if !name.ends_with(".sql") {
+            continue;
+        }
+        let sql = std::fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        if let Some(mut step) = step(name, &sql) {
+            step.file = path.display().to_string();
+            steps.push(step);
+        }
+    }
+    if steps.is_empty() {
+        return Err(format!(
+            "--sql-dir {}: no NN_step.sql file (such as 01_summary.sql)",
+            dir.display()
+        ));
+    }
+    steps.sort_by(|a, b| a.file.cmp(&b.file));
+    Ok(steps)
+}
+
+/// `02_models.sql` → step `models`; files not named `NN_name.sql` are not steps.
+fn step(file: &str, sql: &str) -> Option<Step> {
+    let stem = file.strip_suffix(".sql")?;
+    let (number, name) = stem.split_once('_')?;
+    if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) || name.is_empty() {
+        return None;
+    }
+    Some(Step {
+        name: name.to_string(),
+        file: format!("sql/ltv/{file}"),
+        sql: sql.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_steps_are_the_pipeline_in_order() {
+        let names: Vec<String> = builtin_steps().into_iter().map(|s| s.name).collect();
+        assert_eq!(
+            names,
+            [
+                "settings",
+                "summary",
+                "models",
+                "scores",
+                "rfm",
+                "quality",
+                "recommendations"
+            ]
+        );
+    }
+}
