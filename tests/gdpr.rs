@@ -1138,3 +1138,181 @@ async fn opposition_takes_effect_at_once_in_every_audience_and_for_marketing_on_
     let _ = stop.send(());
     task.await.expect("server task").expect("server ran");
 }
+
+/// A CSV export's rows, as maps from column to value.
+fn csv_rows(path: &Path) -> Vec<BTreeMap<String, String>> {
+    let mut reader = csv::Reader::from_path(path).expect("open export");
+    let headers = reader.headers().expect("header").clone();
+    reader
+        .records()
+        .map(|record| {
+            let record = record.expect("csv record");
+            headers
+                .iter()
+                .zip(record.iter())
+                .map(|(h, v)| (h.to_owned(), v.to_owned()))
+                .collect()
+        })
+        .collect()
+}
+
+/// Who may get marketing on `channel`, recomputed here from the raw consent events rather than
+/// read from unified.consent_state: per source record the events at its latest timestamp, and a
+/// person is allowed when they have such events and every one of them, in every record, is an
+/// opt-in (an opt-out or a pending double opt-in anywhere forbids).
+fn allowed_by_raw_consents(lake: &Path, channel: &str) -> BTreeSet<String> {
+    let rows = query(
+        lake,
+        &format!(
+            "WITH events AS (
+                 SELECT l.unified_id, e.source_system, e.customer_source_id, e.status, e.recorded_at,
+                        max(e.recorded_at) OVER (PARTITION BY e.source_system, e.customer_source_id) AS latest
+                 FROM raw.consent_events e
+                 JOIN unified.customer_links l
+                   ON l.source_system = e.source_system AND l.source_id = e.customer_source_id
+                 WHERE e.channel = '{channel}' AND e.purpose = 'marketing')
+             SELECT unified_id FROM events WHERE recorded_at = latest
+             GROUP BY unified_id HAVING bool_and(status = 'opt_in')"
+        ),
+    );
+    rows.iter().map(|row| text(row, "unified_id")).collect()
+}
+
+/// Audience exports of everyone on the resolved sample: every exported person has a usable
+/// contact point and, per the raw consent events, a current opt-in on the channel; the people
+/// excluded and exported add up to the segment; someone who opposes and someone erased leave
+/// the next export, and its `--diff` removes them.
+#[test]
+fn exports_never_hold_opted_out_erased_or_contactless_people() {
+    let dir = resolved_sample_lake();
+    let lake = dir.path();
+    let segments = tempfile::tempdir().expect("tempdir");
+    std::fs::copy(
+        manifest_dir().join("sql/segments/00_customer_value.sql"),
+        segments.path().join("00_customer_value.sql"),
+    )
+    .expect("copy");
+    std::fs::write(
+        segments.path().join("everyone.sql"),
+        "-- segment: everyone\n-- description: every unified customer\n\
+         CREATE OR REPLACE VIEW segments.everyone AS SELECT unified_id FROM unified.customers;\n",
+    )
+    .expect("write");
+    let sql_dir = segments.path().to_str().expect("utf-8");
+    amigo(lake, &["segment", "install", "--sql-dir", sql_dir]);
+    let out = tempfile::tempdir().expect("tempdir");
+    let export = |channel: &str, name: &str, diff: bool| {
+        let path = out.path().join(name);
+        let file = path.to_str().expect("utf-8").to_owned();
+        let mut args = vec![
+            "export",
+            "--segment",
+            "everyone",
+            "--channel",
+            channel,
+            "--out",
+            &file,
+            "--by",
+            "crm",
+        ];
+        if diff {
+            args.push("--diff");
+        }
+        amigo(lake, &args);
+        csv_rows(&path)
+    };
+    let people = query(lake, "SELECT count(*) AS n FROM unified.customers");
+    let people: i64 = text(&people[0], "n").parse().expect("count");
+
+    let mut first_email = Vec::new();
+    for (channel, contact) in [("email", "EmailAddress"), ("sms", "Phone")] {
+        let rows = export(channel, &format!("{channel}-1.csv"), false);
+        assert!(!rows.is_empty(), "nobody exported on {channel}");
+        let allowed = allowed_by_raw_consents(lake, channel);
+        for row in &rows {
+            let id = &row["SubscriberKey"];
+            assert!(
+                allowed.contains(id),
+                "{channel}: {id} has no opt-in: {row:?}"
+            );
+            let value = &row[contact];
+            let usable = match channel {
+                "email" => {
+                    value.split('@').count() == 2 && !value.contains(' ') && {
+                        let (local, domain) = value.split_once('@').unwrap_or_default();
+                        !local.is_empty() && domain.contains('.') && !domain.ends_with('.')
+                    }
+                }
+                _ => {
+                    value.starts_with('+')
+                        && (8..=16).contains(&value.len())
+                        && value[1..].bytes().all(|b| b.is_ascii_digit())
+                }
+            };
+            assert!(usable, "{channel}: unusable contact point: {row:?}");
+        }
+        // Nobody lost: the exported and the excluded make the whole segment.
+        let logged = query(
+            lake,
+            &format!(
+                "SELECT x.members, x.audience, x.rows_written,
+                        (SELECT sum(people) FROM marketing.export_exclusions e
+                         WHERE e.export_id = x.export_id) AS excluded
+                 FROM marketing.exports x WHERE x.destination LIKE '%{channel}-1.csv'"
+            ),
+        );
+        let number = |column: &str| -> i64 { text(&logged[0], column).parse().expect(column) };
+        assert_eq!(number("members"), people);
+        assert_eq!(number("audience"), rows.len() as i64);
+        assert_eq!(number("rows_written"), rows.len() as i64);
+        assert_eq!(number("audience") + number("excluded"), people);
+        if channel == "email" {
+            first_email = rows;
+        }
+    }
+
+    // One exported person opposes, another is erased.
+    let opposed = first_email[0]["SubscriberKey"].clone();
+    let erased = first_email[1]["SubscriberKey"].clone();
+    let erased_email = first_email[1]["EmailAddress"].clone();
+    let id = request(
+        lake,
+        &["gdpr", "request", "oppose", "--id", &opposed, "--by", "dpo"],
+    );
+    amigo(lake, &["gdpr", "execute", &id]);
+    let id = request(
+        lake,
+        &["gdpr", "request", "erase", "--id", &erased, "--by", "dpo"],
+    );
+    amigo(lake, &["gdpr", "approve", &id, "--by", "legal"]);
+    amigo(lake, &["gdpr", "execute", &id]);
+
+    // The erasure noted the audience that held them, for the tool to be told.
+    let pending = query(
+        lake,
+        "SELECT segment, channel, unified_id FROM marketing.pending_removals",
+    );
+    assert_eq!(pending.len(), 1, "{pending:?}");
+    assert_eq!(text(&pending[0], "unified_id"), erased);
+    assert_eq!(text(&pending[0], "channel"), "email");
+    let diff = export("email", "email-2.csv", true);
+    let pending = query(lake, "SELECT count(*) AS n FROM marketing.pending_removals");
+    assert_eq!(text(&pending[0], "n"), "0");
+    let removed: BTreeSet<&str> = diff
+        .iter()
+        .filter(|row| row["Change"] == "remove")
+        .map(|row| row["SubscriberKey"].as_str())
+        .collect();
+    assert!(removed.contains(opposed.as_str()), "{diff:?}");
+    assert!(removed.contains(erased.as_str()), "{diff:?}");
+    assert!(diff.iter().all(|row| row["Change"] != "add"), "{diff:?}");
+    let second = export("email", "email-3.csv", false);
+    assert_eq!(second.len(), first_email.len() - removed.len());
+    assert!(
+        second
+            .iter()
+            .all(|row| row["SubscriberKey"] != opposed && row["SubscriberKey"] != erased)
+    );
+    let text = std::fs::read_to_string(out.path().join("email-3.csv")).expect("read");
+    assert!(!text.contains(&erased_email));
+}

@@ -330,3 +330,140 @@ async fn ingest_reads_exports_from_s3_into_a_lake_on_s3() {
         "lines,clients,runs\n7667,1323,8\n"
     );
 }
+
+/// The body of an object, read with the object_store client.
+fn get_object(endpoint: &str, bucket: &str, key: &str) -> String {
+    use object_store::{ObjectStore, ObjectStoreExt};
+
+    let store = object_store::aws::AmazonS3Builder::new()
+        .with_bucket_name(bucket)
+        .with_endpoint(endpoint)
+        .with_allow_http(true)
+        .with_access_key_id("test")
+        .with_secret_access_key("test")
+        .with_region("us-east-1")
+        .build()
+        .expect("s3 store");
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let bytes = runtime
+        .block_on(async {
+            let store: &dyn ObjectStore = &store;
+            store
+                .get(&object_store::path::Path::from(key))
+                .await?
+                .bytes()
+                .await
+        })
+        .expect("get object");
+    String::from_utf8(bytes.to_vec()).expect("utf-8 object")
+}
+
+/// `amigo export --out s3://...`: the audience file lands in the bucket, byte for byte what a
+/// local export of the same audience writes, and the export log names the URL.
+#[test]
+fn an_audience_export_goes_to_an_s3_url() {
+    let server = start_server();
+    create_bucket(&server.endpoint, "crm-drop");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lake = dir.path().join("lake");
+    let lake = lake.to_str().expect("utf-8");
+    // `--lake` right after the command: `amigo segment --lake L install` as `amigo sql --lake L`.
+    let run = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.splice(1..1, ["--lake", lake]);
+        amigo(&server, &all)
+    };
+    run(&["init"]);
+    run(&[
+        "sql",
+        "-c",
+        "CREATE TABLE unified.customers AS SELECT unified_id, 'Ann' AS first_name, 'Lee' AS last_name, \
+           'fr' AS preferred_language, email, phone_e164, CAST(NULL AS VARCHAR) AS address_line1, \
+           CAST(NULL AS VARCHAR) AS address_line2, CAST(NULL AS VARCHAR) AS postal_code, \
+           CAST(NULL AS VARCHAR) AS city, 'FR' AS country_iso2 \
+         FROM (VALUES ('U1', 'ann@example.com', '+33612345601'), ('U2', 'bob@example.com', NULL), \
+                      ('U3', NULL, NULL)) AS v(unified_id, email, phone_e164); \
+         CREATE TABLE unified.consent_state AS SELECT unified_id, 'email' AS channel, \
+           'marketing' AS purpose, status, status = 'opt_in' AS contactable \
+         FROM (VALUES ('U1', 'opt_in'), ('U2', 'opt_out'), ('U3', 'opt_in')) AS v(unified_id, status)",
+    ]);
+    let segments = dir.path().join("segments");
+    std::fs::create_dir(&segments).expect("mkdir");
+    std::fs::write(
+        segments.join("00_customer_value.sql"),
+        "CREATE SCHEMA IF NOT EXISTS segments;\n\
+         CREATE TABLE IF NOT EXISTS segments.catalog (name VARCHAR NOT NULL, \
+         description VARCHAR NOT NULL, definition VARCHAR NOT NULL, installed_at TIMESTAMP NOT NULL);\n",
+    )
+    .expect("write");
+    std::fs::write(
+        segments.join("everyone.sql"),
+        "-- segment: everyone\n-- description: every unified customer\n\
+         CREATE OR REPLACE VIEW segments.everyone AS SELECT unified_id FROM unified.customers;\n",
+    )
+    .expect("write");
+    run(&[
+        "segment",
+        "install",
+        "--sql-dir",
+        segments.to_str().expect("utf-8"),
+    ]);
+    let export = |out: &str| {
+        run(&[
+            "export",
+            "--segment",
+            "everyone",
+            "--channel",
+            "email",
+            "--out",
+            out,
+            "--by",
+            "crm",
+        ])
+    };
+    export("s3://crm-drop/audiences/everyone-email.csv");
+    let local = dir.path().join("everyone-email.csv");
+    export(local.to_str().expect("utf-8"));
+    let uploaded = get_object(&server.endpoint, "crm-drop", "audiences/everyone-email.csv");
+    assert_eq!(
+        uploaded,
+        "SubscriberKey,EmailAddress,FirstName,Locale,Segment,JourneyStep\n\
+         U1,ann@example.com,Ann,fr,everyone,\n"
+    );
+    assert_eq!(
+        uploaded,
+        std::fs::read_to_string(&local).expect("local export")
+    );
+    let logged = run(&[
+        "sql",
+        "--format",
+        "csv",
+        "-c",
+        "SELECT destination, audience FROM marketing.exports ORDER BY exported_at",
+    ]);
+    assert!(
+        String::from_utf8_lossy(&logged.stdout)
+            .starts_with("destination,audience\ns3://crm-drop/audiences/everyone-email.csv,1\n"),
+        "{logged:?}"
+    );
+    // Not an object store amigo writes to: refused before anything is written.
+    let refused = Command::new(env!("CARGO_BIN_EXE_amigo"))
+        .args([
+            "export",
+            "--lake",
+            lake,
+            "--segment",
+            "everyone",
+            "--channel",
+            "email",
+        ])
+        .args(["--out", "gs://bucket/x.csv"])
+        .output()
+        .expect("run amigo");
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr)
+            .contains("--out gs://bucket/x.csv: only local paths and s3:// URLs are supported"),
+        "{refused:?}"
+    );
+}

@@ -6,7 +6,8 @@
 //! first export and editable after): current opt-in for the channel, a usable contact point, not
 //! on `marketing.do_not_contact`. Every export is recorded in `marketing.exports` (who, when,
 //! counts) with its exclusions by reason in `marketing.export_exclusions`, and its audience in
-//! `marketing.export_snapshots`, from which `--diff` computes adds and removes.
+//! `marketing.export_snapshots`, from which `--diff` computes adds and removes. People erased
+//! since (`amigo gdpr`) are in `marketing.pending_removals` until a `--diff` sends their removal.
 
 use std::path::PathBuf;
 
@@ -22,6 +23,8 @@ use crate::session::{AmigoSession, Outcome, root_message};
 
 const SETUP_FILE: &str = "sql/export/00_contactability.sql";
 const SETUP_SQL: &str = include_str!("../../sql/export/00_contactability.sql");
+/// Written by `amigo gdpr` erasures (src/gdpr/erase.rs), emptied by the diff that sends them.
+const PENDING_REMOVALS: &str = "marketing.pending_removals";
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
@@ -34,9 +37,10 @@ pub struct ExportArgs {
     pub channel: Channel,
     #[arg(long, value_enum, default_value = "csv")]
     pub format: FileFormat,
-    /// The file to write
-    #[arg(long)]
-    pub out: PathBuf,
+    /// The file to write: a local path, or an `s3://bucket/key` URL (credentials and endpoint
+    /// from the usual `AWS_*` variables, as for a lake on S3)
+    #[arg(long, value_name = "PATH|URL")]
+    pub out: String,
     /// Write only the changes since the last export of this segment and channel: a `Change`
     /// column says `add` or `remove`
     #[arg(long)]
@@ -85,6 +89,7 @@ pub enum FileFormat {
 }
 
 pub async fn run(args: ExportArgs) -> CliResult<()> {
+    let destination = Destination::parse(&args.out)?;
     let lake = Lake::open(&args.lake.lake)
         .await
         .map_err(|e| e.to_string())?;
@@ -135,12 +140,28 @@ pub async fn run(args: ExportArgs) -> CliResult<()> {
          FROM ({members}) c WHERE c.excluded_because IS NULL",
         contact = args.channel.contact_columns()
     );
-    let previous_ids = match &previous {
+    let mut previous_ids = match &previous {
         Some(id) => format!(
             "SELECT unified_id FROM marketing.export_snapshots WHERE export_id = '{}'",
             id.replace('\'', "''")
         ),
         None => "SELECT CAST(NULL AS VARCHAR) AS unified_id WHERE false".to_owned(),
+    };
+    // People erased since the last export are gone from its snapshot, but the tool still has
+    // them: `amigo gdpr` noted them, and a diff removes them.
+    let pending = if session
+        .context()
+        .table_exist(PENDING_REMOVALS)
+        .unwrap_or(false)
+    {
+        let pending = format!(
+            "SELECT unified_id FROM {PENDING_REMOVALS} \
+             WHERE segment = '{segment}' AND channel = '{channel}'"
+        );
+        previous_ids = format!("{previous_ids} UNION {pending}");
+        count(&session, &format!("SELECT count(*) FROM ({pending})")).await?
+    } else {
+        0
     };
     // A diff: one row per change, `add` with the person's columns, `remove` with the key only
     // (the other columns are NULL, and every audience column is text).
@@ -172,9 +193,10 @@ pub async fn run(args: ExportArgs) -> CliResult<()> {
         FileFormat::Csv => Format::Csv,
         FileFormat::Parquet => Format::Parquet,
     };
-    let mut writer = ResultWriter::new(format, Some(&args.out))?;
+    let mut writer = ResultWriter::new(format, Some(destination.local_file()))?;
     writer.write(frame).await.map_err(|e| root_message(&e))?;
     writer.finish()?;
+    destination.upload().await?;
 
     // The record: snapshot first (the next --diff reads it), then counts.
     let id = export_id.replace('\'', "''");
@@ -204,13 +226,25 @@ pub async fn run(args: ExportArgs) -> CliResult<()> {
                 FileFormat::Csv => "csv",
                 FileFormat::Parquet => "parquet",
             },
-            out = args.out.display().to_string().replace('\'', "''"),
+            out = args.out.replace('\'', "''"),
             diff = args.diff,
             written = count(&session, &format!("SELECT count(*) FROM ({file_sql})")).await?,
         ),
     ];
     for sql in statements {
         session.execute(&sql).await.map_err(|e| root_message(&e))?;
+    }
+    if pending > 0 && args.diff {
+        let sent = format!(
+            "DELETE FROM {PENDING_REMOVALS} WHERE segment = '{segment}' AND channel = '{channel}'"
+        );
+        session.execute(&sent).await.map_err(|e| root_message(&e))?;
+    } else if pending > 0 {
+        eprintln!(
+            "warning: {pending} erased people were in an earlier export of this audience; a \
+             full export does not remove them from the tool: export with --diff to send their \
+             removal"
+        );
     }
     let summary = format!(
         "SELECT 'exported' AS what, CAST(rows_written AS VARCHAR) AS people FROM marketing.exports WHERE export_id = '{id}' \
@@ -219,13 +253,75 @@ pub async fn run(args: ExportArgs) -> CliResult<()> {
          UNION ALL SELECT 'removed', CAST(removed AS VARCHAR) FROM marketing.exports WHERE export_id = '{id}' \
          UNION ALL SELECT 'excluded: ' || reason, CAST(people AS VARCHAR) FROM marketing.export_exclusions WHERE export_id = '{id}'"
     );
-    eprintln!("export {export_id} -> {}", args.out.display());
+    eprintln!("export {export_id} -> {}", args.out);
     let mut writer = ResultWriter::new(Format::Table, None)?;
     writer
         .write(query(&session, &summary).await?)
         .await
         .map_err(|e| root_message(&e))?;
     writer.finish()
+}
+
+/// Where the file goes: written in place, or written to a temporary file first and then
+/// uploaded (in parts, so a large audience never sits in memory).
+enum Destination {
+    Local(PathBuf),
+    ObjectStore {
+        url: String,
+        staged: tempfile::NamedTempFile,
+    },
+}
+
+impl Destination {
+    fn parse(out: &str) -> CliResult<Self> {
+        if out.starts_with("s3://") {
+            let staged = tempfile::Builder::new()
+                .prefix("amigo-export-")
+                .tempfile()
+                .map_err(|e| format!("--out {out}: cannot create a temporary file: {e}"))?;
+            Ok(Self::ObjectStore {
+                url: out.to_owned(),
+                staged,
+            })
+        } else if out.contains("://") {
+            Err(format!(
+                "--out {out}: only local paths and s3:// URLs are supported"
+            ))
+        } else {
+            Ok(Self::Local(PathBuf::from(out)))
+        }
+    }
+
+    fn local_file(&self) -> &std::path::Path {
+        match self {
+            Self::Local(path) => path,
+            Self::ObjectStore { staged, .. } => staged.path(),
+        }
+    }
+
+    async fn upload(&self) -> CliResult<()> {
+        let Self::ObjectStore { url, staged } = self else {
+            return Ok(());
+        };
+        let failed = |e: &dyn std::fmt::Display| format!("--out {url}: {e}");
+        let (store, parsed) = crate::lake::s3_store(url).map_err(|e| failed(&e))?;
+        let key = object_store::path::Path::from_url_path(parsed.path().trim_start_matches('/'))
+            .map_err(|e| failed(&e))?;
+        if key.as_ref().is_empty() {
+            return Err(failed(&"no object key after the bucket"));
+        }
+        let mut file = tokio::fs::File::open(staged.path())
+            .await
+            .map_err(|e| failed(&e))?;
+        let mut upload = object_store::buffered::BufWriter::new(store, key);
+        tokio::io::copy(&mut file, &mut upload)
+            .await
+            .map_err(|e| failed(&e))?;
+        tokio::io::AsyncWriteExt::shutdown(&mut upload)
+            .await
+            .map_err(|e| failed(&e))?;
+        Ok(())
+    }
 }
 
 /// A segment name is checked against the catalog before it goes into SQL.

@@ -12,6 +12,10 @@
 //!    also hold values not tied to a record id (name frequencies), so all their versions are
 //!    deleted; and the orders (`raw.orders`, `raw.order_lines`), kept for revenue statistics
 //!    with the customer id replaced by `[erased]`;
+//!    Before that, the audiences exported with them are noted in `marketing.pending_removals`
+//!    (their unified id, which marketing tools hold as the subscriber key): the next `amigo
+//!    export --diff` of each audience sends their removal, then forgets them. Recipients of
+//!    personal data must be told of its erasure; this is the one place the id stays until then.
 //! 3. the caller then re-runs the resolution pipeline, which rebuilds `identity.*` and the
 //!    unified tables from what is left.
 //!
@@ -28,7 +32,7 @@ use serde::Serialize;
 use super::matcher::PersonMatcher;
 use super::requests;
 use super::subject::Subject;
-use super::suppression;
+use super::{sql, suppression};
 use crate::session::AmigoSession;
 
 /// Tables whose rows about the person stay, for revenue statistics, without what ties them to
@@ -42,6 +46,9 @@ const KEPT_ANONYMIZED: [(&str, &[&str]); 2] = [
 /// The server's query log (`amigo serve`): who ran what, kept with the SQL texts that name the
 /// person replaced by `[erased]`.
 const AUDIT_LOG: &str = "audit.queries";
+
+/// Audiences that held an erased person, until their next `--diff` export tells the tool.
+const PENDING_REMOVALS: &str = "marketing.pending_removals";
 
 /// The scratch schema rebuilt by `amigo resolve`.
 const SCRATCH_SCHEMA: &str = "identity";
@@ -108,6 +115,48 @@ pub async fn check_erasable(session: &AmigoSession, matcher: &PersonMatcher) -> 
     ))
 }
 
+/// The audiences (segment and channel) whose latest export held the person.
+async fn note_pending_removals(
+    session: &AmigoSession,
+    request_id: &str,
+    unified_id: &str,
+) -> Result<(), String> {
+    if !session
+        .context()
+        .table_exist("marketing.export_snapshots")
+        .unwrap_or(false)
+    {
+        return Ok(());
+    }
+    sql::execute(
+        session,
+        &format!(
+            "CREATE TABLE IF NOT EXISTS {PENDING_REMOVALS} (segment VARCHAR NOT NULL, \
+             channel VARCHAR NOT NULL, unified_id VARCHAR NOT NULL, request_id VARCHAR NOT NULL, \
+             erased_at TIMESTAMP NOT NULL)"
+        ),
+    )
+    .await?;
+    sql::execute(
+        session,
+        &format!(
+            "INSERT INTO {PENDING_REMOVALS} \
+             WITH latest AS ( \
+                 SELECT segment, channel, max(exported_at) AS exported_at \
+                 FROM marketing.exports GROUP BY segment, channel) \
+             SELECT DISTINCT x.segment, x.channel, s.unified_id, {request}, now() \
+             FROM marketing.export_snapshots s \
+             JOIN marketing.exports x ON x.export_id = s.export_id \
+             JOIN latest l ON l.segment = x.segment AND l.channel = x.channel \
+                          AND l.exported_at = x.exported_at \
+             WHERE s.unified_id = {id}",
+            request = sql::lit(request_id),
+            id = sql::lit(unified_id),
+        ),
+    )
+    .await
+}
+
 /// Steps 1 and 2 (see the module comment). The session is stale afterwards: open a new one.
 pub async fn erase(
     session: &AmigoSession,
@@ -135,8 +184,14 @@ pub async fn erase(
     outcome.identifiers_suppressed =
         suppression::add(session, &salt, request_id, &identifiers).await?;
 
+    note_pending_removals(session, request_id, &subject.unified_id).await?;
+
     let lake = session.lake().clone();
-    let kept_as_is = [suppression::LIST_TABLE, suppression::SALT_TABLE];
+    let kept_as_is = [
+        suppression::LIST_TABLE,
+        suppression::SALT_TABLE,
+        PENDING_REMOVALS,
+    ];
     for name in lake.all_tables().await.map_err(|e| e.to_string())? {
         let qualified = name.to_string();
         if kept_as_is.contains(&qualified.as_str()) {
