@@ -1273,6 +1273,33 @@ fn exports_never_hold_opted_out_erased_or_contactless_people() {
 
     // One exported person opposes, another is erased.
     let opposed = first_email[0]["SubscriberKey"].clone();
+    // Their access report lists the exports they were in.
+    let reports = tempfile::tempdir().expect("tempdir");
+    let id = request(
+        lake,
+        &["gdpr", "request", "access", "--id", &opposed, "--by", "dpo"],
+    );
+    let reports_dir = reports.path().to_str().expect("utf-8");
+    amigo(lake, &["gdpr", "execute", &id, "--out", reports_dir]);
+    let report: Value = serde_json::from_str(
+        &std::fs::read_to_string(reports.path().join(format!("{id}-access.json")))
+            .expect("access report"),
+    )
+    .expect("json");
+    let exports = report["sections"]["exports"]
+        .as_array()
+        .expect("exports section");
+    let channels: BTreeSet<&str> = exports
+        .iter()
+        .filter_map(|row| row["channel"].as_str())
+        .collect();
+    assert!(channels.contains("email"), "{exports:?}");
+    assert!(
+        exports
+            .iter()
+            .all(|row| row["segment"] == "everyone" && row["exported_by"] == "crm"),
+        "{exports:?}"
+    );
     let erased = first_email[1]["SubscriberKey"].clone();
     let erased_email = first_email[1]["EmailAddress"].clone();
     let id = request(

@@ -121,6 +121,18 @@ fn sections(subject: &Subject) -> Vec<Section> {
             portable: false,
         },
         Section {
+            name: "exports",
+            title: "Audience exports they were in (sent to marketing tools)",
+            tables: &["marketing.export_snapshots", "marketing.exports"],
+            sql: format!(
+                "SELECT x.exported_at, x.segment, x.channel, x.destination, x.exported_by, x.export_id
+                 FROM marketing.export_snapshots s
+                 JOIN marketing.exports x ON x.export_id = s.export_id
+                 WHERE s.unified_id = {id} ORDER BY x.exported_at, x.export_id"
+            ),
+            portable: false,
+        },
+        Section {
             name: "corrections",
             title: "Corrections (rectifications)",
             tables: &["unified.overrides"],
