@@ -14,9 +14,16 @@ WITH ordered AS (
            count(*) OVER () AS n
     FROM identity.records
 )
+-- Two equality joins rather than one join on `... OR ...`: an OR condition is not a hash-join
+-- key, and the nested loop it would take is quadratic in the number of records.
 SELECT a.record_id AS left_id, b.record_id AS right_id
 FROM ordered a
-JOIN ordered b ON b.position = (a.position + 1) % a.n OR b.position = (a.position + 2) % a.n
+JOIN ordered b ON b.position = (a.position + 1) % a.n
+WHERE a.n > 2
+UNION ALL
+SELECT a.record_id AS left_id, b.record_id AS right_id
+FROM ordered a
+JOIN ordered b ON b.position = (a.position + 2) % a.n
 WHERE a.n > 2;
 
 CREATE OR REPLACE TABLE identity.comparisons AS
