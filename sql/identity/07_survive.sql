@@ -123,28 +123,28 @@ WITH sourced AS (
     LEFT JOIN identity.source_priority p ON p.source_system = c.source_system
 ),
 golden AS (
+    -- survive_by_priority / survive_most_recent (amigo-udfs) return {value, source, record_id,
+    -- rule, ts}; they skip NULL and blank values, and break ties as the comments above say
+    -- (priority: lower wins). They keep one candidate per customer and field while reading,
+    -- where first_value(... ORDER BY ...) would hold every record's struct until the end.
     SELECT
         unified_id,
         count(*) AS source_records,
         string_agg(DISTINCT source_system, ',') AS sources,
-        first_value(named_struct('value', civility, 'source', source_system, 'record_id', record_id, 'rule', 'source_priority', 'at', updated_at)
-            ORDER BY priority, updated_at DESC, record_id) FILTER (WHERE trim(civility) <> '') AS civility,
-        first_value(named_struct('value', first_name, 'source', source_system, 'record_id', record_id, 'rule', 'source_priority', 'at', updated_at)
-            ORDER BY priority, updated_at DESC, record_id) FILTER (WHERE trim(first_name) <> '') AS first_name,
-        first_value(named_struct('value', last_name, 'source', source_system, 'record_id', record_id, 'rule', 'source_priority', 'at', updated_at)
-            ORDER BY priority, updated_at DESC, record_id) FILTER (WHERE trim(last_name) <> '') AS last_name,
-        first_value(named_struct('value', birth_date, 'source', source_system, 'record_id', record_id, 'rule', 'source_priority', 'at', updated_at)
-            ORDER BY priority, updated_at DESC, record_id) FILTER (WHERE birth_date IS NOT NULL) AS birth_date,
-        first_value(named_struct('value', trim(email), 'source', source_system, 'record_id', record_id, 'rule', 'most_recent', 'at', updated_at)
-            ORDER BY updated_at DESC, priority, record_id) FILTER (WHERE trim(email) <> '') AS email,
-        first_value(named_struct('value', normalize_phone(phone, coalesce(normalize_country(country), 'FR')), 'source', source_system, 'record_id', record_id, 'rule', 'most_recent', 'at', updated_at)
-            ORDER BY updated_at DESC, priority, record_id) FILTER (WHERE normalize_phone(phone, coalesce(normalize_country(country), 'FR')) IS NOT NULL) AS phone,
-        first_value(named_struct('line1', address_line1, 'line2', address_line2, 'postal_code', postal_code, 'city', city, 'country', normalize_country(country), 'source', source_system, 'record_id', record_id, 'rule', 'most_recent', 'at', updated_at)
-            ORDER BY updated_at DESC, priority, record_id) FILTER (WHERE trim(address_line1) <> '') AS address,
-        first_value(named_struct('value', preferred_language, 'source', source_system, 'record_id', record_id, 'rule', 'most_recent', 'at', updated_at)
-            ORDER BY updated_at DESC, priority, record_id) FILTER (WHERE trim(preferred_language) <> '') AS preferred_language,
-        first_value(named_struct('value', preferred_store_id, 'source', source_system, 'record_id', record_id, 'rule', 'most_recent', 'at', updated_at)
-            ORDER BY updated_at DESC, priority, record_id) FILTER (WHERE trim(preferred_store_id) <> '') AS preferred_store_id,
+        survive_by_priority(civility, source_system, record_id, updated_at, priority)             AS civility,
+        survive_by_priority(first_name, source_system, record_id, updated_at, priority)           AS first_name,
+        survive_by_priority(last_name, source_system, record_id, updated_at, priority)            AS last_name,
+        survive_by_priority(birth_date, source_system, record_id, updated_at, priority)           AS birth_date,
+        survive_most_recent(trim(email), source_system, record_id, updated_at, priority)          AS email,
+        survive_most_recent(normalize_phone(phone, coalesce(normalize_country(country), 'FR')),
+                            source_system, record_id, updated_at, priority)                       AS phone,
+        survive_most_recent(named_struct('line1', address_line1, 'line2', address_line2,
+                                         'postal_code', postal_code, 'city', city,
+                                         'country', normalize_country(country)),
+                            source_system, record_id, updated_at, priority)
+            FILTER (WHERE trim(address_line1) <> '')                                              AS address,
+        survive_most_recent(preferred_language, source_system, record_id, updated_at, priority)   AS preferred_language,
+        survive_most_recent(preferred_store_id, source_system, record_id, updated_at, priority)   AS preferred_store_id,
         min(created_at) AS first_seen_at,
         max(updated_at) AS last_updated_at
     FROM sourced
@@ -158,18 +158,18 @@ SELECT
     birth_date['value']         AS birth_date,
     email['value']              AS email,
     phone['value']              AS phone_e164,
-    address['line1']            AS address_line1,
-    address['line2']            AS address_line2,
-    address['postal_code']      AS postal_code,
-    address['city']             AS city,
-    address['country']          AS country_iso2,
+    address['value']['line1']       AS address_line1,
+    address['value']['line2']       AS address_line2,
+    address['value']['postal_code'] AS postal_code,
+    address['value']['city']        AS city,
+    address['value']['country']     AS country_iso2,
     preferred_language['value'] AS preferred_language,
     preferred_store_id['value'] AS preferred_store_id,
     source_records,
     sources,
     first_seen_at,
     last_updated_at,
-    -- Where each value came from: source, record, rule and that record's update time.
+    -- Where each value came from: source, record, rule and that record's update time (ts).
     named_struct(
         'civility', civility, 'first_name', first_name, 'last_name', last_name,
         'birth_date', birth_date, 'email', email, 'phone', phone, 'address', address,
