@@ -271,3 +271,39 @@ fn a_steward_unmerges_and_links_with_amigo_decide() {
     let pair_now = ids(&[a, b]);
     assert_eq!(pair_now[0], pair_now[1], "must-link joins them");
 }
+
+#[test]
+fn m_is_trained_by_em_and_scores_come_from_the_stored_model() {
+    let lake = sample_lake();
+    let lake = lake.path();
+    amigo(lake, &["resolve"]);
+
+    // EM moved m away from the hand-set starting values, and converged.
+    let moved = query(
+        lake,
+        "SELECT count(*) FROM identity.fs_model WHERE abs(m - start_m) > 0.01",
+    );
+    let moved: i64 = moved[0][0].parse().expect("a count");
+    assert!(moved >= 5, "only {moved} levels moved from their start");
+    let em = query(
+        lake,
+        "SELECT em_model['converged'], em_model['lambda'] > 0 AND em_model['lambda'] < 0.5
+         FROM identity.fs_trained_model",
+    );
+    assert_eq!(em, [["true", "true"]]);
+
+    // Every candidate pair's weight is what the stored model gives its comparison vector.
+    let off = query(
+        lake,
+        "SELECT count(*), max(abs(s.match_weight - fs_match_weight(v.levels,
+             named_struct('lambda', t.scoring_lambda, 'levels', t.levels), v.term_frequencies)))
+         FROM identity.scored_pairs s
+         JOIN identity.comparison_vectors v
+           ON v.kind = 'candidate' AND v.left_id = s.left_id AND v.right_id = s.right_id
+         CROSS JOIN identity.fs_trained_model t",
+    );
+    let pairs: i64 = off[0][0].parse().expect("a count");
+    let gap: f64 = off[0][1].parse().expect("a number");
+    assert!(pairs > 100, "{off:?}");
+    assert!(gap < 1e-9, "scores differ from the stored model by {gap}");
+}
