@@ -307,3 +307,140 @@ fn m_is_trained_by_em_and_scores_come_from_the_stored_model() {
     assert!(pairs > 100, "{off:?}");
     assert!(gap < 1e-9, "scores differ from the stored model by {gap}");
 }
+
+/// `amigo resolve --explain-pair` rows as (comparison, level, weight), with the total weight.
+fn explain_pair(lake: &Path, a: &str, b: &str) -> (Vec<(String, String, f64)>, f64, f64) {
+    let out = amigo(
+        lake,
+        &["resolve", "--explain-pair", a, b, "--format", "csv"],
+    );
+    let mut lines = out.lines();
+    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).expect(name);
+    let (comparison, level, weight, total, probability) = (
+        col("comparison"),
+        col("level"),
+        col("weight"),
+        col("match_weight"),
+        col("match_probability"),
+    );
+    let mut rows = Vec::new();
+    let (mut match_weight, mut match_probability) = (f64::NAN, f64::NAN);
+    for line in lines {
+        // Values hold no commas in these records (no address line with one).
+        let values: Vec<&str> = line.split(',').collect();
+        rows.push((
+            values[comparison].to_string(),
+            values[level].to_string(),
+            values[weight].parse().expect("a weight"),
+        ));
+        match_weight = values[total].parse().expect("a total");
+        match_probability = values[probability].parse().expect("a probability");
+    }
+    (rows, match_weight, match_probability)
+}
+
+#[test]
+fn explain_pair_gives_levels_weights_and_total_for_any_two_records() {
+    let lake = sample_lake();
+    let lake = lake.path();
+    amigo(lake, &["resolve"]);
+
+    // A candidate pair: Ye Seon Lee entered as "Lee Ye Seon", same email, phone and address.
+    let (rows, total, probability) =
+        explain_pair(lake, "shopify:7108000089551", "cegid:C000100738");
+    let levels: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|(c, l, _)| (c.as_str(), l.as_str()))
+        .collect();
+    assert_eq!(
+        levels,
+        [
+            ("prior", ""),
+            ("first_name", "swapped"),
+            ("last_name", "swapped"),
+            ("email", "exact"),
+            ("phone", "exact"),
+            ("birth_date", "null"),
+            ("address", "exact"),
+        ]
+    );
+    let sum: f64 = rows.iter().map(|r| r.2).sum();
+    assert!((sum - total).abs() < 1e-9, "weights {sum} vs total {total}");
+    assert!(probability > 0.999, "{probability}");
+    // The same weight the pipeline scored the pair with.
+    let scored = query(
+        lake,
+        "SELECT match_weight FROM identity.scored_pairs
+         WHERE left_id = 'cegid:C000100738' AND right_id = 'shopify:7108000089551'",
+    );
+    let scored: f64 = scored[0][0].parse().expect("a weight");
+    assert!((scored - total).abs() < 1e-9, "{scored} vs {total}");
+
+    // Two strangers never blocked together are explained too.
+    let blocked = query(
+        lake,
+        "SELECT count(*) FROM identity.candidate_pairs
+         WHERE left_id = 'cegid:C000100003' AND right_id = 'cegid:C000100738'",
+    );
+    assert_eq!(blocked, [["0"]]);
+    let (rows, total, probability) = explain_pair(lake, "cegid:C000100003", "cegid:C000100738");
+    let levels: Vec<&str> = rows.iter().map(|(_, l, _)| l.as_str()).collect();
+    assert_eq!(
+        levels,
+        ["", "different", "different", "null", "different", "null", "different"]
+    );
+    assert!(total < 0.0 && probability < 1e-6, "{total} {probability}");
+
+    // The levels are those of 03_compare.sql for every candidate pair: explain_pair.sql run
+    // over all of them at once must agree with identity.comparisons.
+    let sql = std::fs::read_to_string(
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sql/identity/explain_pair.sql"),
+    )
+    .expect("read explain_pair.sql");
+    let one_pair = "FROM identity.records l CROSS JOIN identity.records r\n    WHERE l.record_id = $1 AND r.record_id = $2";
+    assert!(sql.contains(one_pair), "explain_pair.sql changed its FROM");
+    let every_pair = sql.replace(
+        one_pair,
+        "FROM identity.candidate_pairs cp\n    JOIN identity.records l ON l.record_id = cp.left_id\n    JOIN identity.records r ON r.record_id = cp.right_id",
+    );
+    let body = every_pair
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("--"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let body = body.trim().trim_end_matches(';');
+    let disagreements = query(
+        lake,
+        &format!(
+            "WITH explained AS ({body})
+             SELECT count(*) FILTER (WHERE e.level <> CASE e.comparison
+                 WHEN 'first_name' THEN s.first_name WHEN 'last_name' THEN s.last_name
+                 WHEN 'email' THEN s.email WHEN 'phone' THEN s.phone
+                 WHEN 'birth_date' THEN s.birth_date ELSE s.address END
+               OR abs(e.match_weight - s.match_weight) > 1e-9),
+               count(*)
+             FROM explained e
+             JOIN identity.scored_pairs s ON s.left_id = e.left_id AND s.right_id = e.right_id
+             WHERE e.comparison <> 'prior'"
+        ),
+    );
+    assert_eq!(disagreements[0][0], "0", "{disagreements:?}");
+    let compared: i64 = disagreements[0][1].parse().expect("a count");
+    assert!(compared > 1000, "{disagreements:?}");
+
+    // It reads the stored model: a different prior there changes the explanation.
+    amigo(
+        lake,
+        &[
+            "sql",
+            "-c",
+            "CREATE OR REPLACE TABLE identity.fs_trained_model AS
+             SELECT trained_at, 0.5 AS scoring_lambda, em_model, levels
+             FROM identity.fs_trained_model",
+        ],
+    );
+    let (rows, _, _) = explain_pair(lake, "cegid:C000100003", "cegid:C000100738");
+    assert_eq!(rows[0].0, "prior");
+    assert_eq!(rows[0].2, 0.0, "log2(0.5 / 0.5)");
+}
