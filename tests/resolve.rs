@@ -444,3 +444,167 @@ fn explain_pair_gives_levels_weights_and_total_for_any_two_records() {
     assert_eq!(rows[0].0, "prior");
     assert_eq!(rows[0].2, 0.0, "log2(0.5 / 0.5)");
 }
+
+/// The merge log's rows as JSON objects (its JSON columns parsed).
+fn merge_log(lake: &Path) -> Vec<serde_json::Value> {
+    amigo(
+        lake,
+        &[
+            "sql",
+            "--format",
+            "json",
+            "-c",
+            "SELECT event, from_id, into_id, records_moved, actor, rules, fired, golden_before,
+                    golden_after FROM unified.merge_log ORDER BY logged_at, from_id, into_id",
+        ],
+    )
+    .lines()
+    .map(|line| {
+        let mut row: serde_json::Value = serde_json::from_str(line).expect("a JSON row");
+        for column in ["fired", "golden_before", "golden_after"] {
+            let text = row[column].as_str().expect("a JSON text").to_string();
+            row[column] = serde_json::from_str(&text).expect("JSON in the column");
+        }
+        row
+    })
+    .collect()
+}
+
+#[test]
+fn merge_log_records_what_fired_who_acted_and_every_field_before_and_after() {
+    let lake = sample_lake();
+    let lake = lake.path();
+    amigo(lake, &["resolve"]);
+    assert!(merge_log(lake).is_empty(), "a first run merges no earlier id");
+
+    // Two single-record customers with different names, linked by a person: one id absorbs
+    // the other, because of anne's must-link.
+    let singles = query(
+        lake,
+        "SELECT l.record_id, l.unified_id, c.first_name FROM unified.customer_links l
+         JOIN unified.customers c ON c.unified_id = l.unified_id
+         WHERE c.source_records = 1 AND c.first_name IS NOT NULL ORDER BY l.record_id LIMIT 2",
+    );
+    let [a, b] = &singles[..] else {
+        panic!("two single records: {singles:?}")
+    };
+    amigo(lake, &["decide", "must-link", &a[0], &b[0], "--by", "anne"]);
+    amigo(lake, &["resolve"]);
+    let log = merge_log(lake);
+    assert_eq!(log.len(), 1, "{log:#?}");
+    let merge = &log[0];
+    assert_eq!(merge["event"], "merge");
+    assert_eq!(merge["actor"], "anne");
+    assert_eq!(merge["rules"], "must_link");
+    let (from, into) = (
+        merge["from_id"].as_str().expect("from"),
+        merge["into_id"].as_str().expect("into"),
+    );
+    let mut ids = [a[1].as_str(), b[1].as_str()];
+    ids.sort_unstable();
+    let mut logged = [from, into];
+    logged.sort_unstable();
+    assert_eq!(ids, logged);
+    let links = merge["fired"]["links"].as_array().expect("links");
+    assert_eq!(links.len(), 1, "{links:?}");
+    assert_eq!(links[0]["rule"], "must_link");
+    assert_eq!(merge["fired"]["decisions"][0]["decided_by"], "anne");
+    // Before: both golden records, every field; after: the merged one, and no record left
+    // under the absorbed id.
+    let before = &merge["golden_before"];
+    assert_eq!(before["from"]["unified_id"], from);
+    assert_eq!(before["into"]["unified_id"], into);
+    assert_eq!(before["from"]["source_records"], 1);
+    for field in [
+        "civility",
+        "first_name",
+        "last_name",
+        "birth_date",
+        "email",
+        "phone_e164",
+        "address_line1",
+        "postal_code",
+        "city",
+        "country_iso2",
+        "preferred_language",
+        "preferred_store_id",
+        "sources",
+    ] {
+        assert!(
+            before["into"].get(field).is_some(),
+            "{field} missing from {before}"
+        );
+    }
+    let after = &merge["golden_after"];
+    assert!(after["from"].is_null(), "{after}");
+    assert_eq!(after["into"]["unified_id"], into);
+    assert_eq!(after["into"]["source_records"], 2);
+    let first_names = [
+        before["from"]["first_name"].as_str(),
+        before["into"]["first_name"].as_str(),
+    ];
+    assert!(first_names.contains(&after["into"]["first_name"].as_str()));
+
+    // Anne takes a record out of a two-record customer the rules made: a split, acted by
+    // her, with her decision and both golden records after.
+    let pair = query(
+        lake,
+        "SELECT e.right_id, l.unified_id FROM unified.match_edges e
+         JOIN unified.customer_links l ON l.record_id = e.left_id
+         JOIN unified.customers c ON c.unified_id = l.unified_id
+         WHERE c.source_records = 2 AND e.rule <> 'must_link' ORDER BY e.left_id LIMIT 1",
+    );
+    let [moved, old_id] = &pair[0][..] else {
+        panic!("no two-record customer: {pair:?}")
+    };
+    amigo(
+        lake,
+        &["decide", "unmerge", moved, "--reason", "two people", "--by", "anne"],
+    );
+    amigo(lake, &["resolve"]);
+    let log = merge_log(lake);
+    assert_eq!(log.len(), 2, "{log:#?}");
+    let split = &log[1];
+    assert_eq!(split["event"], "split");
+    assert_eq!(split["from_id"].as_str(), Some(old_id.as_str()));
+    assert_eq!(split["actor"], "anne");
+    assert!(split["fired"]["links"].is_null(), "no link moved it: {split}");
+    let reasons: Vec<&str> = split["fired"]["decisions"]
+        .as_array()
+        .expect("decisions")
+        .iter()
+        .filter_map(|d| d["reason"].as_str())
+        .collect();
+    assert!(reasons.contains(&"two people"), "{reasons:?}");
+    assert_eq!(split["golden_before"]["from"]["source_records"], 2);
+    assert_eq!(split["golden_after"]["from"]["source_records"], 1);
+    assert_eq!(split["golden_after"]["into"]["source_records"], 1);
+}
+
+#[test]
+fn an_older_merge_log_gets_the_new_columns_and_keeps_its_rows() {
+    let lake = sample_lake();
+    let lake = lake.path();
+    amigo(
+        lake,
+        &[
+            "sql",
+            "-c",
+            "CREATE TABLE unified.merge_log (event VARCHAR NOT NULL, from_id VARCHAR NOT NULL,
+                 into_id VARCHAR NOT NULL, records_moved BIGINT NOT NULL,
+                 logged_at TIMESTAMP NOT NULL, actor VARCHAR NOT NULL, rules VARCHAR);
+             INSERT INTO unified.merge_log VALUES
+                 ('merge', 'Uold', 'Unew', 2, TIMESTAMP '2026-01-01 00:00:00', 'amigo resolve', 'email+first_name');",
+        ],
+    );
+    amigo(lake, &["resolve"]);
+    let rows = query(
+        lake,
+        "SELECT from_id, rules, fired IS NULL, golden_before IS NULL, golden_after IS NULL
+         FROM unified.merge_log",
+    );
+    assert_eq!(
+        rows,
+        [["Uold", "email+first_name", "true", "true", "true"]]
+    );
+}

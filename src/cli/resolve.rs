@@ -110,6 +110,7 @@ pub async fn run(args: ResolveArgs) -> CliResult<()> {
         }
         return Ok(());
     }
+    upgrade_merge_log(&session).await?;
     let started = Instant::now();
     run_steps(&session, &steps).await?;
     eprintln!("resolved in {:.2} s", started.elapsed().as_secs_f64());
@@ -128,6 +129,7 @@ pub async fn consent(args: ConsentArgs) -> CliResult<()> {
 pub async fn resolve_all(session: &AmigoSession) -> CliResult<()> {
     let mut steps = builtin_steps();
     steps.extend(after_identity_steps());
+    upgrade_merge_log(session).await?;
     for step in &steps {
         if missing_inputs(session, &step.sql).is_empty() {
             run_script(session, &step.file, &step.sql, None, false).await?;
@@ -238,6 +240,27 @@ pub(crate) async fn run_script(
             }
         }
     }
+    Ok(())
+}
+
+/// A merge log written before events recorded what fired and the golden records before and
+/// after gets those columns, empty for its old rows, so this run can append to it.
+async fn upgrade_merge_log(session: &AmigoSession) -> CliResult<()> {
+    let Ok(table) = session.context().table_provider("unified.merge_log").await else {
+        return Ok(());
+    };
+    if table.schema().column_with_name("fired").is_some() {
+        return Ok(());
+    }
+    session
+        .execute(
+            "CREATE OR REPLACE TABLE unified.merge_log AS SELECT *, CAST(NULL AS VARCHAR) AS fired, \
+             CAST(NULL AS VARCHAR) AS golden_before, CAST(NULL AS VARCHAR) AS golden_after \
+             FROM unified.merge_log",
+        )
+        .await
+        .map_err(|e| format!("adding the new columns to unified.merge_log: {}", root_message(&e)))?;
+    eprintln!("unified.merge_log: added the columns fired, golden_before and golden_after");
     Ok(())
 }
 
