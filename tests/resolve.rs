@@ -388,7 +388,15 @@ fn explain_pair_gives_levels_weights_and_total_for_any_two_records() {
     let levels: Vec<&str> = rows.iter().map(|(_, l, _)| l.as_str()).collect();
     assert_eq!(
         levels,
-        ["", "different", "different", "null", "different", "null", "different"]
+        [
+            "",
+            "different",
+            "different",
+            "null",
+            "different",
+            "null",
+            "different"
+        ]
     );
     assert!(total < 0.0 && probability < 1e-6, "{total} {probability}");
 
@@ -475,7 +483,10 @@ fn merge_log_records_what_fired_who_acted_and_every_field_before_and_after() {
     let lake = sample_lake();
     let lake = lake.path();
     amigo(lake, &["resolve"]);
-    assert!(merge_log(lake).is_empty(), "a first run merges no earlier id");
+    assert!(
+        merge_log(lake).is_empty(),
+        "a first run merges no earlier id"
+    );
 
     // Two single-record customers with different names, linked by a person: one id absorbs
     // the other, because of anne's must-link.
@@ -559,7 +570,15 @@ fn merge_log_records_what_fired_who_acted_and_every_field_before_and_after() {
     };
     amigo(
         lake,
-        &["decide", "unmerge", moved, "--reason", "two people", "--by", "anne"],
+        &[
+            "decide",
+            "unmerge",
+            moved,
+            "--reason",
+            "two people",
+            "--by",
+            "anne",
+        ],
     );
     amigo(lake, &["resolve"]);
     let log = merge_log(lake);
@@ -568,7 +587,10 @@ fn merge_log_records_what_fired_who_acted_and_every_field_before_and_after() {
     assert_eq!(split["event"], "split");
     assert_eq!(split["from_id"].as_str(), Some(old_id.as_str()));
     assert_eq!(split["actor"], "anne");
-    assert!(split["fired"]["links"].is_null(), "no link moved it: {split}");
+    assert!(
+        split["fired"]["links"].is_null(),
+        "no link moved it: {split}"
+    );
     let reasons: Vec<&str> = split["fired"]["decisions"]
         .as_array()
         .expect("decisions")
@@ -603,8 +625,5 @@ fn an_older_merge_log_gets_the_new_columns_and_keeps_its_rows() {
         "SELECT from_id, rules, fired IS NULL, golden_before IS NULL, golden_after IS NULL
          FROM unified.merge_log",
     );
-    assert_eq!(
-        rows,
-        [["Uold", "email+first_name", "true", "true", "true"]]
-    );
+    assert_eq!(rows, [["Uold", "email+first_name", "true", "true", "true"]]);
 }

@@ -569,8 +569,8 @@ mod tests {
         let guess: StartM = (0..3)
             .flat_map(|f| (0..3).map(move |l| ((f + 1, level_name(l)), [0.1, 0.2, 0.7][l])))
             .collect();
-        let model = train_from(&no_random, &EmOptions::default(), &guess)
-            .unwrap_or_else(|e| panic!("{e}"));
+        let model =
+            train_from(&no_random, &EmOptions::default(), &guess).unwrap_or_else(|e| panic!("{e}"));
         assert_recovers(&model, 5e-3);
         let bad: StartM = [((1, "0".to_owned()), -0.5)].into_iter().collect();
         let err = train_from(&synthetic(1e4, 1e4), &EmOptions::default(), &bad).unwrap_err();

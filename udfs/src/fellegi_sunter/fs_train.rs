@@ -285,7 +285,10 @@ fn read_start(entries: &ArrayRef) -> Result<StartM> {
             continue;
         }
         let Ok(field) = usize::try_from(fields.value(i)) else {
-            return exec_err!("{NAME}: start_m field must be positive, got {}", fields.value(i));
+            return exec_err!(
+                "{NAME}: start_m field must be positive, got {}",
+                fields.value(i)
+            );
         };
         if field == 0 {
             return exec_err!("{NAME}: start_m fields are numbered from 1, got 0");
@@ -509,7 +512,8 @@ impl FsTrainAccumulator {
             );
             for i in 0..f.len() {
                 let field = usize::try_from(f.value(i)).unwrap_or(0);
-                self.start.insert((field, l.value(i).to_owned()), v.value(i));
+                self.start
+                    .insert((field, l.value(i).to_owned()), v.value(i));
             }
         }
         Ok(())
