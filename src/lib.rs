@@ -14,3 +14,4 @@ pub mod model;
 pub mod script;
 pub mod serve;
 pub mod session;
+pub mod to_json;

@@ -81,6 +81,7 @@ impl AmigoSession {
         let catalog = Arc::new(LakeCatalog::new(lake.clone(), &contents));
         ctx.register_catalog(CATALOG, catalog.clone());
         amigo_udfs::register_all(&ctx)?;
+        ctx.register_udf(crate::to_json::ToJson::udf());
         let session = Self {
             ctx,
             lake,

@@ -69,7 +69,7 @@ fn resolve_is_accurate_stable_and_respects_decisions() {
     amigo(lake, &["resolve"]);
 
     // Accuracy against the ground truth. Figures of the current rules on the sample (3000
-    // records): precision 0.995, recall 0.66; the bounds leave room for rule changes but fail
+    // records): precision 0.993, recall 0.70; the bounds leave room for rule changes but fail
     // on a pipeline that merges wrongly or stops linking.
     let report = amigo(lake, &["evaluate", "--format", "csv"]);
     let mut lines = report.lines();
@@ -81,7 +81,7 @@ fn resolve_is_accurate_stable_and_respects_decisions() {
     };
     assert_eq!(metric("records"), 3000.0);
     assert!(metric("pairwise_precision") >= 0.99, "{report}");
-    assert!(metric("pairwise_recall") >= 0.6, "{report}");
+    assert!(metric("pairwise_recall") >= 0.65, "{report}");
     assert!(metric("bcubed_f1") >= 0.95, "{report}");
     assert!(
         report.contains("typo_first_name"),
@@ -270,4 +270,360 @@ fn a_steward_unmerges_and_links_with_amigo_decide() {
     assert_eq!(&trio_now[1], trio_id, "and keep the id");
     let pair_now = ids(&[a, b]);
     assert_eq!(pair_now[0], pair_now[1], "must-link joins them");
+}
+
+#[test]
+fn m_is_trained_by_em_and_scores_come_from_the_stored_model() {
+    let lake = sample_lake();
+    let lake = lake.path();
+    amigo(lake, &["resolve"]);
+
+    // EM moved m away from the hand-set starting values, and converged.
+    let moved = query(
+        lake,
+        "SELECT count(*) FROM identity.fs_model WHERE abs(m - start_m) > 0.01",
+    );
+    let moved: i64 = moved[0][0].parse().expect("a count");
+    assert!(moved >= 5, "only {moved} levels moved from their start");
+    let em = query(
+        lake,
+        "SELECT em_model['converged'], em_model['lambda'] > 0 AND em_model['lambda'] < 0.5
+         FROM identity.fs_trained_model",
+    );
+    assert_eq!(em, [["true", "true"]]);
+
+    // Every candidate pair's weight is what the stored model gives its comparison vector.
+    let off = query(
+        lake,
+        "SELECT count(*), max(abs(s.match_weight - fs_match_weight(v.levels,
+             named_struct('lambda', t.scoring_lambda, 'levels', t.levels), v.term_frequencies)))
+         FROM identity.scored_pairs s
+         JOIN identity.comparison_vectors v
+           ON v.kind = 'candidate' AND v.left_id = s.left_id AND v.right_id = s.right_id
+         CROSS JOIN identity.fs_trained_model t",
+    );
+    let pairs: i64 = off[0][0].parse().expect("a count");
+    let gap: f64 = off[0][1].parse().expect("a number");
+    assert!(pairs > 100, "{off:?}");
+    assert!(gap < 1e-9, "scores differ from the stored model by {gap}");
+}
+
+/// `amigo resolve --explain-pair` rows as (comparison, level, weight), with the total weight.
+fn explain_pair(lake: &Path, a: &str, b: &str) -> (Vec<(String, String, f64)>, f64, f64) {
+    let out = amigo(
+        lake,
+        &["resolve", "--explain-pair", a, b, "--format", "csv"],
+    );
+    let mut lines = out.lines();
+    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).expect(name);
+    let (comparison, level, weight, total, probability) = (
+        col("comparison"),
+        col("level"),
+        col("weight"),
+        col("match_weight"),
+        col("match_probability"),
+    );
+    let mut rows = Vec::new();
+    let (mut match_weight, mut match_probability) = (f64::NAN, f64::NAN);
+    for line in lines {
+        // Values hold no commas in these records (no address line with one).
+        let values: Vec<&str> = line.split(',').collect();
+        rows.push((
+            values[comparison].to_string(),
+            values[level].to_string(),
+            values[weight].parse().expect("a weight"),
+        ));
+        match_weight = values[total].parse().expect("a total");
+        match_probability = values[probability].parse().expect("a probability");
+    }
+    (rows, match_weight, match_probability)
+}
+
+#[test]
+fn explain_pair_gives_levels_weights_and_total_for_any_two_records() {
+    let lake = sample_lake();
+    let lake = lake.path();
+    amigo(lake, &["resolve"]);
+
+    // A candidate pair: Ye Seon Lee entered as "Lee Ye Seon", same email, phone and address.
+    let (rows, total, probability) =
+        explain_pair(lake, "shopify:7108000089551", "cegid:C000100738");
+    let levels: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|(c, l, _)| (c.as_str(), l.as_str()))
+        .collect();
+    assert_eq!(
+        levels,
+        [
+            ("prior", ""),
+            ("first_name", "swapped"),
+            ("last_name", "swapped"),
+            ("email", "exact"),
+            ("phone", "exact"),
+            ("birth_date", "null"),
+            ("address", "exact"),
+        ]
+    );
+    let sum: f64 = rows.iter().map(|r| r.2).sum();
+    assert!((sum - total).abs() < 1e-9, "weights {sum} vs total {total}");
+    assert!(probability > 0.999, "{probability}");
+    // The same weight the pipeline scored the pair with.
+    let scored = query(
+        lake,
+        "SELECT match_weight FROM identity.scored_pairs
+         WHERE left_id = 'cegid:C000100738' AND right_id = 'shopify:7108000089551'",
+    );
+    let scored: f64 = scored[0][0].parse().expect("a weight");
+    assert!((scored - total).abs() < 1e-9, "{scored} vs {total}");
+
+    // Two strangers never blocked together are explained too.
+    let blocked = query(
+        lake,
+        "SELECT count(*) FROM identity.candidate_pairs
+         WHERE left_id = 'cegid:C000100003' AND right_id = 'cegid:C000100738'",
+    );
+    assert_eq!(blocked, [["0"]]);
+    let (rows, total, probability) = explain_pair(lake, "cegid:C000100003", "cegid:C000100738");
+    let levels: Vec<&str> = rows.iter().map(|(_, l, _)| l.as_str()).collect();
+    assert_eq!(
+        levels,
+        [
+            "",
+            "different",
+            "different",
+            "null",
+            "different",
+            "null",
+            "different"
+        ]
+    );
+    assert!(total < 0.0 && probability < 1e-6, "{total} {probability}");
+
+    // The levels are those of 03_compare.sql for every candidate pair: explain_pair.sql run
+    // over all of them at once must agree with identity.comparisons.
+    let sql = std::fs::read_to_string(
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sql/identity/explain_pair.sql"),
+    )
+    .expect("read explain_pair.sql");
+    let one_pair = "FROM identity.records l CROSS JOIN identity.records r\n    WHERE l.record_id = $1 AND r.record_id = $2";
+    assert!(sql.contains(one_pair), "explain_pair.sql changed its FROM");
+    let every_pair = sql.replace(
+        one_pair,
+        "FROM identity.candidate_pairs cp\n    JOIN identity.records l ON l.record_id = cp.left_id\n    JOIN identity.records r ON r.record_id = cp.right_id",
+    );
+    let body = every_pair
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("--"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let body = body.trim().trim_end_matches(';');
+    let disagreements = query(
+        lake,
+        &format!(
+            "WITH explained AS ({body})
+             SELECT count(*) FILTER (WHERE e.level <> CASE e.comparison
+                 WHEN 'first_name' THEN s.first_name WHEN 'last_name' THEN s.last_name
+                 WHEN 'email' THEN s.email WHEN 'phone' THEN s.phone
+                 WHEN 'birth_date' THEN s.birth_date ELSE s.address END
+               OR abs(e.match_weight - s.match_weight) > 1e-9),
+               count(*)
+             FROM explained e
+             JOIN identity.scored_pairs s ON s.left_id = e.left_id AND s.right_id = e.right_id
+             WHERE e.comparison <> 'prior'"
+        ),
+    );
+    assert_eq!(disagreements[0][0], "0", "{disagreements:?}");
+    let compared: i64 = disagreements[0][1].parse().expect("a count");
+    assert!(compared > 1000, "{disagreements:?}");
+
+    // It reads the stored model: a different prior there changes the explanation.
+    amigo(
+        lake,
+        &[
+            "sql",
+            "-c",
+            "CREATE OR REPLACE TABLE identity.fs_trained_model AS
+             SELECT trained_at, 0.5 AS scoring_lambda, em_model, levels
+             FROM identity.fs_trained_model",
+        ],
+    );
+    let (rows, _, _) = explain_pair(lake, "cegid:C000100003", "cegid:C000100738");
+    assert_eq!(rows[0].0, "prior");
+    assert_eq!(rows[0].2, 0.0, "log2(0.5 / 0.5)");
+}
+
+/// The merge log's rows as JSON objects (its JSON columns parsed).
+fn merge_log(lake: &Path) -> Vec<serde_json::Value> {
+    amigo(
+        lake,
+        &[
+            "sql",
+            "--format",
+            "json",
+            "-c",
+            "SELECT event, from_id, into_id, records_moved, actor, rules, fired, golden_before,
+                    golden_after FROM unified.merge_log ORDER BY logged_at, from_id, into_id",
+        ],
+    )
+    .lines()
+    .map(|line| {
+        let mut row: serde_json::Value = serde_json::from_str(line).expect("a JSON row");
+        for column in ["fired", "golden_before", "golden_after"] {
+            let text = row[column].as_str().expect("a JSON text").to_string();
+            row[column] = serde_json::from_str(&text).expect("JSON in the column");
+        }
+        row
+    })
+    .collect()
+}
+
+#[test]
+fn merge_log_records_what_fired_who_acted_and_every_field_before_and_after() {
+    let lake = sample_lake();
+    let lake = lake.path();
+    amigo(lake, &["resolve"]);
+    assert!(
+        merge_log(lake).is_empty(),
+        "a first run merges no earlier id"
+    );
+
+    // Two single-record customers with different names, linked by a person: one id absorbs
+    // the other, because of anne's must-link.
+    let singles = query(
+        lake,
+        "SELECT l.record_id, l.unified_id, c.first_name FROM unified.customer_links l
+         JOIN unified.customers c ON c.unified_id = l.unified_id
+         WHERE c.source_records = 1 AND c.first_name IS NOT NULL ORDER BY l.record_id LIMIT 2",
+    );
+    let [a, b] = &singles[..] else {
+        panic!("two single records: {singles:?}")
+    };
+    amigo(lake, &["decide", "must-link", &a[0], &b[0], "--by", "anne"]);
+    amigo(lake, &["resolve"]);
+    let log = merge_log(lake);
+    assert_eq!(log.len(), 1, "{log:#?}");
+    let merge = &log[0];
+    assert_eq!(merge["event"], "merge");
+    assert_eq!(merge["actor"], "anne");
+    assert_eq!(merge["rules"], "must_link");
+    let (from, into) = (
+        merge["from_id"].as_str().expect("from"),
+        merge["into_id"].as_str().expect("into"),
+    );
+    let mut ids = [a[1].as_str(), b[1].as_str()];
+    ids.sort_unstable();
+    let mut logged = [from, into];
+    logged.sort_unstable();
+    assert_eq!(ids, logged);
+    let links = merge["fired"]["links"].as_array().expect("links");
+    assert_eq!(links.len(), 1, "{links:?}");
+    assert_eq!(links[0]["rule"], "must_link");
+    assert_eq!(merge["fired"]["decisions"][0]["decided_by"], "anne");
+    // Before: both golden records, every field; after: the merged one, and no record left
+    // under the absorbed id.
+    let before = &merge["golden_before"];
+    assert_eq!(before["from"]["unified_id"], from);
+    assert_eq!(before["into"]["unified_id"], into);
+    assert_eq!(before["from"]["source_records"], 1);
+    for field in [
+        "civility",
+        "first_name",
+        "last_name",
+        "birth_date",
+        "email",
+        "phone_e164",
+        "address_line1",
+        "postal_code",
+        "city",
+        "country_iso2",
+        "preferred_language",
+        "preferred_store_id",
+        "sources",
+    ] {
+        assert!(
+            before["into"].get(field).is_some(),
+            "{field} missing from {before}"
+        );
+    }
+    let after = &merge["golden_after"];
+    assert!(after["from"].is_null(), "{after}");
+    assert_eq!(after["into"]["unified_id"], into);
+    assert_eq!(after["into"]["source_records"], 2);
+    let first_names = [
+        before["from"]["first_name"].as_str(),
+        before["into"]["first_name"].as_str(),
+    ];
+    assert!(first_names.contains(&after["into"]["first_name"].as_str()));
+
+    // Anne takes a record out of a two-record customer the rules made: a split, acted by
+    // her, with her decision and both golden records after.
+    let pair = query(
+        lake,
+        "SELECT e.right_id, l.unified_id FROM unified.match_edges e
+         JOIN unified.customer_links l ON l.record_id = e.left_id
+         JOIN unified.customers c ON c.unified_id = l.unified_id
+         WHERE c.source_records = 2 AND e.rule <> 'must_link' ORDER BY e.left_id LIMIT 1",
+    );
+    let [moved, old_id] = &pair[0][..] else {
+        panic!("no two-record customer: {pair:?}")
+    };
+    amigo(
+        lake,
+        &[
+            "decide",
+            "unmerge",
+            moved,
+            "--reason",
+            "two people",
+            "--by",
+            "anne",
+        ],
+    );
+    amigo(lake, &["resolve"]);
+    let log = merge_log(lake);
+    assert_eq!(log.len(), 2, "{log:#?}");
+    let split = &log[1];
+    assert_eq!(split["event"], "split");
+    assert_eq!(split["from_id"].as_str(), Some(old_id.as_str()));
+    assert_eq!(split["actor"], "anne");
+    assert!(
+        split["fired"]["links"].is_null(),
+        "no link moved it: {split}"
+    );
+    let reasons: Vec<&str> = split["fired"]["decisions"]
+        .as_array()
+        .expect("decisions")
+        .iter()
+        .filter_map(|d| d["reason"].as_str())
+        .collect();
+    assert!(reasons.contains(&"two people"), "{reasons:?}");
+    assert_eq!(split["golden_before"]["from"]["source_records"], 2);
+    assert_eq!(split["golden_after"]["from"]["source_records"], 1);
+    assert_eq!(split["golden_after"]["into"]["source_records"], 1);
+}
+
+#[test]
+fn an_older_merge_log_gets_the_new_columns_and_keeps_its_rows() {
+    let lake = sample_lake();
+    let lake = lake.path();
+    amigo(
+        lake,
+        &[
+            "sql",
+            "-c",
+            "CREATE TABLE unified.merge_log (event VARCHAR NOT NULL, from_id VARCHAR NOT NULL,
+                 into_id VARCHAR NOT NULL, records_moved BIGINT NOT NULL,
+                 logged_at TIMESTAMP NOT NULL, actor VARCHAR NOT NULL, rules VARCHAR);
+             INSERT INTO unified.merge_log VALUES
+                 ('merge', 'Uold', 'Unew', 2, TIMESTAMP '2026-01-01 00:00:00', 'amigo resolve', 'email+first_name');",
+        ],
+    );
+    amigo(lake, &["resolve"]);
+    let rows = query(
+        lake,
+        "SELECT from_id, rules, fired IS NULL, golden_before IS NULL, golden_after IS NULL
+         FROM unified.merge_log",
+    );
+    assert_eq!(rows, [["Uold", "email+first_name", "true", "true", "true"]]);
 }

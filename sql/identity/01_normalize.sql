@@ -70,15 +70,18 @@ CREATE TABLE IF NOT EXISTS unified.customer_ids (
     updated_at  TIMESTAMP NOT NULL
 );
 
--- Append-only: every merge and split, with the rules that caused it.
+-- Append-only: every merge and split, with what caused it and what it changed.
 CREATE TABLE IF NOT EXISTS unified.merge_log (
     event         VARCHAR NOT NULL,  -- merge or split
     from_id       VARCHAR NOT NULL,
     into_id       VARCHAR NOT NULL,
     records_moved BIGINT NOT NULL,
     logged_at     TIMESTAMP NOT NULL,
-    actor         VARCHAR NOT NULL,
-    rules         VARCHAR
+    actor         VARCHAR NOT NULL,  -- 'amigo resolve', or who entered the decisions that acted
+    rules         VARCHAR,           -- the rules of the links that fired
+    fired         VARCHAR,           -- JSON: {links: [{left_id, right_id, rule, match_probability}], decisions: [...]}
+    golden_before VARCHAR,           -- JSON: {from: golden record, into: golden record}, every field
+    golden_after  VARCHAR            -- JSON: the same after this run
 );
 
 CREATE TABLE IF NOT EXISTS unified.resolve_runs (

@@ -24,9 +24,29 @@ UNION ALL
 SELECT record_id, 'last_name', last_norm
 FROM identity.records WHERE last_norm IS NOT NULL
 UNION ALL
--- How the names sound: typos and romanizations (Shouta/Shota) in both names at once.
-SELECT record_id, 'phonetic_name', double_metaphone(first_norm) || '|' || double_metaphone(last_norm)
+-- How the names sound, in either order: typos and romanizations (Shouta/Shota) in both names
+-- at once, also when first and last name were swapped.
+SELECT record_id, 'phonetic_name',
+       least(double_metaphone(first_norm), double_metaphone(last_norm)) || '|'
+       || greatest(double_metaphone(first_norm), double_metaphone(last_norm))
 FROM identity.records WHERE first_norm IS NOT NULL AND last_norm IS NOT NULL
+UNION ALL
+-- The first three letters of each name, in either order: typos past the third letter in both
+-- names (Goodstne Victr / Victor Goodstone) that change how they sound.
+SELECT record_id, 'name_prefixes',
+       least(substr(first_norm, 1, 3), substr(last_norm, 1, 3)) || '|'
+       || greatest(substr(first_norm, 1, 3), substr(last_norm, 1, 3))
+FROM identity.records WHERE length(first_norm) >= 3 AND length(last_norm) >= 3
+UNION ALL
+-- The email's first four letters at the same domain: a typo later in the address
+-- (john.baker@ / john.baekr@).
+SELECT record_id, 'email_prefix', substr(email_local(email_key), 1, 4) || '@' || email_domain(email_key)
+FROM identity.records WHERE length(email_local(email_key)) >= 6
+UNION ALL
+-- The same email at another domain (ielamrani1977@outlook.fr / @outlook.com): compared, but
+-- 03_compare.sql does not count it as agreement on its own.
+SELECT record_id, 'email_local', email_local(email_key)
+FROM identity.records WHERE length(email_local(email_key)) >= 6
 UNION ALL
 -- Same first name at the same postcode: married names, typos in the last name.
 SELECT record_id, 'first_name+postcode', first_root || '|' || postcode_key

@@ -2,18 +2,25 @@
 --
 -- For each field and level: m = P(level | same person), u = P(level | different people), and
 -- the level adds log2(m / u) to the pair's weight: agreeing on a rare thing counts for a lot,
--- disagreeing counts against. u is measured on the random pairs of 03_compare.sql; m comes
--- from identity.fs_m below (edit it to tune the model). An exact first or last name uses the
--- frequency of that very name instead of u (term-frequency adjustment): two "Martin" agree by
--- chance far more often than two "Mattiussi". The model is stored in identity.fs_model, so a
--- score can always be recomputed and explained.
+-- disagreeing counts against. u is measured on the random pairs of 03_compare.sql; m is
+-- trained by expectation-maximisation (fs_train) on the candidate pairs, starting from the
+-- hand-set values of identity.fs_m below. An exact first or last name uses the frequency of
+-- that very name instead of u (term-frequency adjustment): two "Martin" agree by chance far
+-- more often than two "Mattiussi". The trained model is stored in identity.fs_trained_model
+-- and scoring reads it (fs_match_weight), so a score can always be recomputed and explained
+-- (sql/identity/explain_pair.sql).
 
--- m: how often the same person's records show each level (the corruption rates of real
--- sources: typos, nicknames, moves, new emails...).
+-- The compared fields, in the order of the comparison vectors (fs_train numbers them from 1).
+CREATE OR REPLACE TABLE identity.fs_fields (field BIGINT, comparison VARCHAR) AS VALUES
+    (1, 'first_name'), (2, 'last_name'), (3, 'email'), (4, 'phone'), (5, 'birth_date'),
+    (6, 'address');
+
+-- Where EM starts: how often the same person's records show each level (the corruption
+-- rates of real sources: typos, nicknames, moves, new emails...). Edit to steer training.
 CREATE OR REPLACE TABLE identity.fs_m (comparison VARCHAR, level VARCHAR, m DOUBLE) AS VALUES
     ('first_name', 'exact', 0.86), ('first_name', 'nickname', 0.03),
-    ('first_name', 'swapped', 0.02), ('first_name', 'similar', 0.06),
-    ('first_name', 'different', 0.03),
+    ('first_name', 'swapped', 0.02), ('first_name', 'similar', 0.05),
+    ('first_name', 'contained', 0.01), ('first_name', 'different', 0.03),
     ('last_name', 'exact', 0.84), ('last_name', 'swapped', 0.02),
     ('last_name', 'similar', 0.06), ('last_name', 'different', 0.08),
     ('email', 'exact', 0.78), ('email', 'similar', 0.05), ('email', 'different', 0.17),
@@ -22,36 +29,6 @@ CREATE OR REPLACE TABLE identity.fs_m (comparison VARCHAR, level VARCHAR, m DOUB
     ('birth_date', 'different', 0.03),
     ('address', 'exact', 0.60), ('address', 'similar', 0.10),
     ('address', 'same_postcode', 0.05), ('address', 'different', 0.25);
-
-CREATE OR REPLACE TABLE identity.fs_model AS
-WITH random_levels AS (
-    SELECT 'first_name' AS comparison, first_name AS level FROM identity.comparisons WHERE kind = 'random'
-    UNION ALL SELECT 'last_name', last_name FROM identity.comparisons WHERE kind = 'random'
-    UNION ALL SELECT 'email', email FROM identity.comparisons WHERE kind = 'random'
-    UNION ALL SELECT 'phone', phone FROM identity.comparisons WHERE kind = 'random'
-    UNION ALL SELECT 'birth_date', birth_date FROM identity.comparisons WHERE kind = 'random'
-    UNION ALL SELECT 'address', address FROM identity.comparisons WHERE kind = 'random'
-),
-u AS (
-    -- Among random pairs where both sides have a value: null levels carry no evidence.
-    SELECT comparison, level,
-           count(*) * 1.0 / sum(count(*)) OVER (PARTITION BY comparison) AS u,
-           sum(count(*)) OVER (PARTITION BY comparison) AS random_pairs
-    FROM random_levels
-    WHERE level <> 'null'
-    GROUP BY comparison, level
-),
-random_total AS (SELECT count(*) AS pairs FROM identity.comparisons WHERE kind = 'random')
-SELECT
-    m.comparison,
-    m.level,
-    m.m,
-    -- A level never seen among random pairs: as if seen half a time.
-    coalesce(u.u, 0.5 / greatest(t.pairs, 1)) AS u,
-    log2(m.m / coalesce(u.u, 0.5 / greatest(t.pairs, 1))) AS weight
-FROM identity.fs_m m
-CROSS JOIN random_total t
-LEFT JOIN u ON u.comparison = m.comparison AND u.level = m.level;
 
 -- How common each name is among the records: the u of an exact agreement on that name.
 CREATE OR REPLACE TABLE identity.term_frequencies AS
@@ -62,41 +39,109 @@ UNION ALL
 SELECT 'last_name', last_norm, count(*) * 1.0 / sum(count(*)) OVER ()
 FROM identity.records WHERE last_norm IS NOT NULL GROUP BY last_norm;
 
+-- Each candidate and random pair's comparison vector; 'null' (a side is missing) is no
+-- evidence, a NULL element for the model.
+CREATE OR REPLACE TABLE identity.comparison_vectors AS
+SELECT
+    kind, left_id, right_id,
+    make_array(nullif(first_name, 'null'), nullif(last_name, 'null'), nullif(email, 'null'),
+               nullif(phone, 'null'), nullif(birth_date, 'null'), nullif(address, 'null')) AS levels,
+    -- The frequency of an exactly agreed name replaces its u (term-frequency adjustment).
+    make_array(tf_first.frequency, tf_last.frequency, CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE),
+               CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE)) AS term_frequencies
+FROM identity.comparisons c
+LEFT JOIN identity.term_frequencies tf_first
+  ON tf_first.comparison = 'first_name' AND tf_first.value = c.agreed_first_name
+LEFT JOIN identity.term_frequencies tf_last
+  ON tf_last.comparison = 'last_name' AND tf_last.value = c.agreed_last_name;
+
+-- The trained model, one row. EM runs on the candidate pairs' pattern counts (the hash
+-- aggregate does the counting) and estimates m, u and the share of matches among candidates
+-- (lambda), starting m from identity.fs_m. Its u describes candidates that are not matches,
+-- which agree on their blocking keys by construction; scoring needs how often unrelated people
+-- agree, so the stored model keeps EM's m and takes u from the random pairs ("a level never
+-- seen among them counts half a pair"). Scores use the prior scoring_lambda: the chance that
+-- two records picked at random are one person, if about one record in five has a duplicate
+-- (0.2·n matching pairs among n²/2).
+CREATE OR REPLACE TABLE identity.fs_trained_model AS
+WITH patterns AS (
+    SELECT levels, count(*) AS pairs
+    FROM identity.comparison_vectors WHERE kind = 'candidate'
+    GROUP BY levels
+),
+start AS (
+    SELECT array_agg(named_struct('field', f.field, 'level', m.level, 'm', m.m)) AS start_m
+    FROM identity.fs_m m JOIN identity.fs_fields f ON f.comparison = m.comparison
+),
+em AS (
+    SELECT fs_train(p.levels, p.pairs, false, 0.1, 500, s.start_m) AS model
+    FROM patterns p CROSS JOIN start s
+),
+em_levels AS (
+    SELECT p['field'] AS field, p['level'] AS level, p['m'] AS m
+    FROM (SELECT unnest(model['levels']) AS p FROM em) t
+),
+random_levels AS (
+    SELECT f.field, array_element(v.levels, f.field) AS level, count(*) AS pairs
+    FROM identity.comparison_vectors v CROSS JOIN identity.fs_fields f
+    WHERE v.kind = 'random' AND array_element(v.levels, f.field) IS NOT NULL
+    GROUP BY f.field, array_element(v.levels, f.field)
+),
+u AS (
+    SELECT e.field, e.level, e.m,
+           coalesce(r.pairs, 0.5) / sum(coalesce(r.pairs, 0.5)) OVER (PARTITION BY e.field) AS u
+    FROM em_levels e
+    LEFT JOIN random_levels r ON r.field = e.field AND r.level = e.level
+)
+SELECT
+    now() AS trained_at,
+    (SELECT 0.4 / count(*) FROM identity.records) AS scoring_lambda,
+    (SELECT model FROM em) AS em_model,
+    (SELECT array_agg(named_struct('field', field, 'level', level, 'm', m, 'u', u,
+                                   'weight', log2(m / u)) ORDER BY field, level) FROM u) AS levels;
+
+-- The model as a table, one row per field and level: the starting m, the trained m, u, and
+-- the weight log2(m / u) a level adds.
+CREATE OR REPLACE TABLE identity.fs_model AS
+WITH trained AS (
+    SELECT unnest(levels) AS p FROM identity.fs_trained_model
+)
+SELECT
+    f.comparison,
+    t.p['level'] AS level,
+    s.m          AS start_m,
+    t.p['m']     AS m,
+    t.p['u']     AS u,
+    t.p['weight'] AS weight
+FROM trained t
+JOIN identity.fs_fields f ON f.field = t.p['field']
+LEFT JOIN identity.fs_m s ON s.comparison = f.comparison AND s.level = t.p['level'];
+
+-- Every candidate pair's weight per field (fs_field_weights), total match weight and
+-- probability, read from the stored model.
 CREATE OR REPLACE TABLE identity.scored_pairs AS
-WITH weighted AS (
+WITH scoring AS (
+    SELECT named_struct('lambda', scoring_lambda, 'levels', levels) AS model
+    FROM identity.fs_trained_model
+),
+weighed AS (
     SELECT
         c.*,
-        CASE WHEN c.first_name = 'exact' AND tf_first.frequency IS NOT NULL
-             THEN log2(fn.m / tf_first.frequency) ELSE coalesce(fn.weight, 0) END AS first_name_weight,
-        CASE WHEN c.last_name = 'exact' AND tf_last.frequency IS NOT NULL
-             THEN log2(ln.m / tf_last.frequency) ELSE coalesce(ln.weight, 0) END AS last_name_weight,
-        coalesce(em.weight, 0) AS email_weight,
-        coalesce(ph.weight, 0) AS phone_weight,
-        coalesce(bd.weight, 0) AS birth_date_weight,
-        coalesce(ad.weight, 0) AS address_weight
+        fs_field_weights(v.levels, s.model, v.term_frequencies) AS weights,
+        fs_match_weight(v.levels, s.model, v.term_frequencies) AS match_weight
     FROM identity.comparisons c
-    LEFT JOIN identity.fs_model fn ON fn.comparison = 'first_name' AND fn.level = c.first_name
-    LEFT JOIN identity.fs_model ln ON ln.comparison = 'last_name' AND ln.level = c.last_name
-    LEFT JOIN identity.fs_model em ON em.comparison = 'email' AND em.level = c.email
-    LEFT JOIN identity.fs_model ph ON ph.comparison = 'phone' AND ph.level = c.phone
-    LEFT JOIN identity.fs_model bd ON bd.comparison = 'birth_date' AND bd.level = c.birth_date
-    LEFT JOIN identity.fs_model ad ON ad.comparison = 'address' AND ad.level = c.address
-    LEFT JOIN identity.term_frequencies tf_first
-      ON tf_first.comparison = 'first_name' AND tf_first.value = c.agreed_first_name
-    LEFT JOIN identity.term_frequencies tf_last
-      ON tf_last.comparison = 'last_name' AND tf_last.value = c.agreed_last_name
+    JOIN identity.comparison_vectors v
+      ON v.kind = c.kind AND v.left_id = c.left_id AND v.right_id = c.right_id
+    CROSS JOIN scoring s
     WHERE c.kind = 'candidate'
-),
-prior AS (
-    -- Prior odds that two records picked at random are the same person, if about one record in
-    -- five has a duplicate: 0.2·n matching pairs among n²/2.
-    SELECT log2(0.4 / count(*)) AS log2_prior_odds FROM identity.records
 )
 SELECT
     w.*,
-    w.first_name_weight + w.last_name_weight + w.email_weight + w.phone_weight
-        + w.birth_date_weight + w.address_weight AS match_weight,
-    1.0 / (1.0 + power(2.0, -(p.log2_prior_odds + w.first_name_weight + w.last_name_weight
-        + w.email_weight + w.phone_weight + w.birth_date_weight + w.address_weight)))
-        AS match_probability
-FROM weighted w CROSS JOIN prior p;
+    coalesce(w.weights[1], 0) AS first_name_weight,
+    coalesce(w.weights[2], 0) AS last_name_weight,
+    coalesce(w.weights[3], 0) AS email_weight,
+    coalesce(w.weights[4], 0) AS phone_weight,
+    coalesce(w.weights[5], 0) AS birth_date_weight,
+    coalesce(w.weights[6], 0) AS address_weight,
+    fs_match_probability(w.match_weight) AS match_probability
+FROM weighed w;

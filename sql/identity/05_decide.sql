@@ -8,8 +8,10 @@
 -- Guards:
 -- - different first names, or different birth dates, never link (homonyms and family members);
 -- - an email or phone is never enough on its own: families share them, and a record without
---   a name sharing one is as often a relative as the same person (an email or phone shared by
---   several first names is listed in identity.shared_contacts);
+--   a first name sharing one is as often a relative as the same person, unless the email
+--   spells the other record's first name (an email or phone shared by several first names is
+--   listed in identity.shared_contacts);
+-- - the score alone never links a record without a first name;
 -- - decisions entered by a person in unified.match_decisions win over everything:
 --   cannot_link removes the pair, must_link adds it.
 
@@ -31,9 +33,10 @@ WITH judged AS (
         s.right_id,
         s.match_weight,
         s.match_probability,
-        s.first_name IN ('exact', 'nickname', 'similar', 'swapped') AS first_agrees,
+        s.first_name IN ('exact', 'nickname', 'similar', 'swapped', 'contained') AS first_agrees,
         s.last_name IN ('exact', 'similar', 'swapped') AS last_agrees,
-        s.first_name, s.last_name, s.email, s.phone, s.birth_date, s.address
+        s.first_name, s.last_name, s.email, s.phone, s.birth_date, s.address,
+        s.email_spells_first_name
     FROM identity.scored_pairs s
 ),
 ruled AS (
@@ -42,9 +45,20 @@ ruled AS (
             WHEN first_name = 'different' OR birth_date = 'different' THEN NULL
             WHEN email = 'exact' AND first_agrees THEN 'email+first_name'
             WHEN phone = 'exact' AND first_agrees THEN 'phone+first_name'
-            WHEN first_agrees AND last_agrees AND address IN ('exact', 'similar') THEN 'name+address'
+            -- Two fuzzy agreements are not enough: Dong Sung and Dong Jin Kim live on one street.
+            WHEN first_agrees AND last_agrees AND (address = 'exact'
+                 OR (address = 'similar' AND first_name IN ('exact', 'nickname', 'swapped')))
+                THEN 'name+address'
             WHEN first_agrees AND last_agrees AND birth_date IN ('exact', 'swapped') THEN 'name+birth_date'
-            WHEN match_probability >= 0.999 THEN 'probabilistic'
+            -- Same first name at the same address, whatever the last name: a married name.
+            WHEN first_name IN ('exact', 'nickname') AND address = 'exact' THEN 'first_name+address'
+            -- One side has no first name: the shared email must spell the other's first name,
+            -- and the last names must agree.
+            WHEN email = 'exact' AND email_spells_first_name AND last_name IN ('exact', 'similar')
+                THEN 'email+name_in_email'
+            -- Without a first name on both sides the score alone would link a relative who
+            -- shares the family email and last name.
+            WHEN first_name <> 'null' AND match_probability >= 0.999 THEN 'probabilistic'
         END AS rule
     FROM judged
 ),

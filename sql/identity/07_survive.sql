@@ -34,21 +34,9 @@ SELECT
 FROM (SELECT DISTINCT cluster_key FROM identity.clusters) c
 LEFT JOIN kept k ON k.cluster_key = c.cluster_key AND k.rank_for_cluster = 1;
 
--- Merges and splits of this run, appended to the log (never rewritten).
-INSERT INTO unified.merge_log
-SELECT
-    CASE WHEN n.is_new THEN 'split' ELSE 'merge' END  AS event,
-    o.unified_id                                      AS from_id,
-    n.unified_id                                      AS into_id,
-    o.records                                         AS records_moved,
-    now()                                             AS logged_at,
-    'amigo resolve'                                   AS actor,
-    (SELECT string_agg(DISTINCT e.rule, ',') FROM unified.match_edges e
-      JOIN identity.clusters x ON x.record_id = e.left_id
-      WHERE x.cluster_key = o.cluster_key)            AS rules
-FROM identity.id_candidates o
-JOIN identity.cluster_ids n ON n.cluster_key = o.cluster_key
-WHERE o.unified_id <> n.unified_id;
+-- Where each record was before this run, for the merge log below.
+CREATE OR REPLACE TABLE identity.previous_links AS
+SELECT record_id, unified_id FROM unified.customer_links;
 
 CREATE OR REPLACE TABLE unified.customer_ids AS
 SELECT
@@ -114,7 +102,7 @@ LEFT JOIN unified.customer_links p ON p.record_id = r.record_id;
 CREATE OR REPLACE TABLE identity.source_priority (source_system VARCHAR, priority INT) AS
 VALUES ('cegid', 1), ('shopify', 2), ('web', 3);
 
-CREATE OR REPLACE TABLE unified.customers AS
+CREATE OR REPLACE TABLE identity.golden_records AS
 WITH sourced AS (
     SELECT c.*, l.unified_id, coalesce(p.priority, 99) AS priority,
            c.source_system || ':' || c.source_id AS record_id
@@ -176,3 +164,104 @@ SELECT
         'preferred_language', preferred_language, 'preferred_store_id', preferred_store_id
     ) AS provenance
 FROM golden;
+
+-- The golden records the previous run left (none on the first run), to log what changed.
+CREATE TABLE IF NOT EXISTS unified.customers AS SELECT * FROM identity.golden_records WHERE false;
+
+-- Merges and splits of this run, appended to the log (never rewritten). Each event says what
+-- moved records from_id -> into_id: the links that fired (the rule and probability of each
+-- match edge from a moved record) and the decisions a person entered about those records;
+-- who acted (the people whose decisions moved records, else the process 'amigo resolve'); and
+-- both golden records, every field, before (the previous run, corrections included) and after
+-- (this run's survivorship), as JSON.
+INSERT INTO unified.merge_log
+WITH events AS (
+    SELECT
+        CASE WHEN n.is_new THEN 'split' ELSE 'merge' END AS event,
+        o.unified_id AS from_id,
+        n.unified_id AS into_id,
+        o.records    AS records_moved,
+        o.cluster_key
+    FROM identity.id_candidates o
+    JOIN identity.cluster_ids n ON n.cluster_key = o.cluster_key
+    WHERE o.unified_id <> n.unified_id
+),
+moved AS (
+    SELECT e.from_id, e.into_id, c.record_id
+    FROM events e
+    JOIN identity.clusters c ON c.cluster_key = e.cluster_key
+    JOIN identity.previous_links p ON p.record_id = c.record_id AND p.unified_id = e.from_id
+),
+moved_edges AS (
+    SELECT m.from_id, m.into_id, x.left_id, x.right_id, x.rule, x.match_probability
+    FROM moved m JOIN unified.match_edges x ON x.left_id = m.record_id
+    UNION
+    SELECT m.from_id, m.into_id, x.left_id, x.right_id, x.rule, x.match_probability
+    FROM moved m JOIN unified.match_edges x ON x.right_id = m.record_id
+),
+fired_links AS (
+    SELECT from_id, into_id,
+           string_agg(DISTINCT rule, ',' ORDER BY rule) AS rules,
+           array_agg(named_struct('left_id', left_id, 'right_id', right_id, 'rule', rule,
+                                  'match_probability', match_probability)
+                     ORDER BY left_id, right_id) AS links
+    FROM moved_edges GROUP BY from_id, into_id
+),
+moved_decisions AS (
+    SELECT m.from_id, m.into_id, d.*
+    FROM moved m JOIN unified.match_decisions d ON d.left_id = m.record_id
+    UNION
+    SELECT m.from_id, m.into_id, d.*
+    FROM moved m JOIN unified.match_decisions d ON d.right_id = m.record_id
+),
+fired_decisions AS (
+    SELECT from_id, into_id,
+           string_agg(DISTINCT decided_by, ',' ORDER BY decided_by) AS deciders,
+           array_agg(named_struct('decision', decision, 'left_id', left_id, 'right_id', right_id,
+                                  'reason', reason, 'decided_by', decided_by,
+                                  'decided_at', decided_at)
+                     ORDER BY decided_at, left_id, right_id) AS decisions
+    FROM moved_decisions GROUP BY from_id, into_id
+),
+golden_then AS (
+    SELECT unified_id, named_struct(
+        'unified_id', unified_id, 'civility', civility, 'first_name', first_name,
+        'last_name', last_name, 'birth_date', birth_date, 'email', email,
+        'phone_e164', phone_e164, 'address_line1', address_line1,
+        'address_line2', address_line2, 'postal_code', postal_code, 'city', city,
+        'country_iso2', country_iso2, 'preferred_language', preferred_language,
+        'preferred_store_id', preferred_store_id, 'source_records', source_records,
+        'sources', sources) AS golden
+    FROM unified.customers
+),
+golden_now AS (
+    SELECT unified_id, named_struct(
+        'unified_id', unified_id, 'civility', civility, 'first_name', first_name,
+        'last_name', last_name, 'birth_date', birth_date, 'email', email,
+        'phone_e164', phone_e164, 'address_line1', address_line1,
+        'address_line2', address_line2, 'postal_code', postal_code, 'city', city,
+        'country_iso2', country_iso2, 'preferred_language', preferred_language,
+        'preferred_store_id', preferred_store_id, 'source_records', source_records,
+        'sources', sources) AS golden
+    FROM identity.golden_records
+)
+SELECT
+    e.event,
+    e.from_id,
+    e.into_id,
+    e.records_moved,
+    now()                                                 AS logged_at,
+    coalesce(d.deciders, 'amigo resolve')                 AS actor,
+    l.rules,
+    to_json(named_struct('links', l.links, 'decisions', d.decisions)) AS fired,
+    to_json(named_struct('from', bf.golden, 'into', bi.golden))       AS before,
+    to_json(named_struct('from', af.golden, 'into', ai.golden))       AS golden_after
+FROM events e
+LEFT JOIN fired_links l ON l.from_id = e.from_id AND l.into_id = e.into_id
+LEFT JOIN fired_decisions d ON d.from_id = e.from_id AND d.into_id = e.into_id
+LEFT JOIN golden_then bf ON bf.unified_id = e.from_id
+LEFT JOIN golden_then bi ON bi.unified_id = e.into_id
+LEFT JOIN golden_now af ON af.unified_id = e.from_id
+LEFT JOIN golden_now ai ON ai.unified_id = e.into_id;
+
+CREATE OR REPLACE TABLE unified.customers AS SELECT * FROM identity.golden_records;

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::Args;
+use datafusion::common::{ParamValues, ScalarValue};
 use include_dir::{Dir, include_dir};
 
 use super::output::{Format, ResultWriter};
@@ -23,6 +24,8 @@ static IDENTITY_SQL: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/sql/identity");
 static GDPR_SQL: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/sql/gdpr");
 static CONSENT_SQL: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/sql/consent");
 const ACCURACY_SQL: &str = include_str!("../../sql/quality/identity_accuracy.sql");
+/// Levels, weights and probability of any two records under the stored model ($1, $2).
+const EXPLAIN_PAIR_SQL: &str = include_str!("../../sql/identity/explain_pair.sql");
 
 #[derive(Debug, Args)]
 pub struct ResolveArgs {
@@ -39,6 +42,20 @@ pub struct ResolveArgs {
     /// overrides and consent steps still follow)
     #[arg(long, value_name = "DIR")]
     pub sql_dir: Option<PathBuf>,
+    /// Explain how two source records compare (each comparison's level and weight, the total
+    /// match weight and probability) under the stored model, with
+    /// sql/identity/explain_pair.sql, instead of running the pipeline; the pair need not have
+    /// been blocked together
+    #[arg(
+        long,
+        num_args = 2,
+        value_names = ["RECORD_A", "RECORD_B"],
+        conflicts_with_all = ["step", "explain"]
+    )]
+    pub explain_pair: Option<Vec<String>>,
+    /// Result format of --explain-pair
+    #[arg(long, value_enum, default_value = "auto", env = "AMIGO_FORMAT")]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]
@@ -64,6 +81,13 @@ struct Step {
 }
 
 pub async fn run(args: ResolveArgs) -> CliResult<()> {
+    if let Some(pair) = &args.explain_pair {
+        let [a, b] = pair.as_slice() else {
+            return Err("--explain-pair takes two record ids".into());
+        };
+        let session = open(&args.lake).await?;
+        return explain_pair(&session, a, b, args.format).await;
+    }
     let mut steps = match &args.sql_dir {
         Some(dir) => steps_from_dir(dir)?,
         None => builtin_steps(),
@@ -86,6 +110,7 @@ pub async fn run(args: ResolveArgs) -> CliResult<()> {
         }
         return Ok(());
     }
+    upgrade_merge_log(&session).await?;
     let started = Instant::now();
     run_steps(&session, &steps).await?;
     eprintln!("resolved in {:.2} s", started.elapsed().as_secs_f64());
@@ -104,6 +129,7 @@ pub async fn consent(args: ConsentArgs) -> CliResult<()> {
 pub async fn resolve_all(session: &AmigoSession) -> CliResult<()> {
     let mut steps = builtin_steps();
     steps.extend(after_identity_steps());
+    upgrade_merge_log(session).await?;
     for step in &steps {
         if missing_inputs(session, &step.sql).is_empty() {
             run_script(session, &step.file, &step.sql, None, false).await?;
@@ -215,6 +241,83 @@ pub(crate) async fn run_script(
         }
     }
     Ok(())
+}
+
+/// A merge log written before events recorded what fired and the golden records before and
+/// after gets those columns, empty for its old rows, so this run can append to it.
+async fn upgrade_merge_log(session: &AmigoSession) -> CliResult<()> {
+    let Ok(table) = session.context().table_provider("unified.merge_log").await else {
+        return Ok(());
+    };
+    if table.schema().column_with_name("fired").is_some() {
+        return Ok(());
+    }
+    session
+        .execute(
+            "CREATE OR REPLACE TABLE unified.merge_log AS SELECT *, CAST(NULL AS VARCHAR) AS fired, \
+             CAST(NULL AS VARCHAR) AS golden_before, CAST(NULL AS VARCHAR) AS golden_after \
+             FROM unified.merge_log",
+        )
+        .await
+        .map_err(|e| format!("adding the new columns to unified.merge_log: {}", root_message(&e)))?;
+    eprintln!("unified.merge_log: added the columns fired, golden_before and golden_after");
+    Ok(())
+}
+
+/// Prints sql/identity/explain_pair.sql's rows for records `a` and `b`.
+async fn explain_pair(session: &AmigoSession, a: &str, b: &str, format: Format) -> CliResult<()> {
+    for table in ["identity.records", "identity.fs_trained_model"] {
+        if !session.context().table_exist(table).unwrap_or(false) {
+            return Err(format!(
+                "--explain-pair: {table} is not in the lake; run `amigo resolve` first"
+            ));
+        }
+    }
+    for id in [a, b] {
+        let found = query_with(
+            session,
+            "SELECT record_id FROM identity.records WHERE record_id = $1",
+            &[id],
+        )
+        .await?;
+        if found.count().await.map_err(|e| root_message(&e))? == 0 {
+            return Err(format!(
+                "--explain-pair: no source record {id:?} in identity.records (record ids are \
+                 source_system:source_id, such as cegid:C000102307)"
+            ));
+        }
+    }
+    let Some(statement) = split_statements(EXPLAIN_PAIR_SQL).into_iter().next() else {
+        return Err("internal: sql/identity/explain_pair.sql holds no statement".into());
+    };
+    let frame = query_with(session, &statement.sql, &[a, b])
+        .await
+        .map_err(|e| format!("sql/identity/explain_pair.sql:{}: {e}", statement.line))?;
+    let mut writer = ResultWriter::new(format, None)?;
+    writer.write(frame).await.map_err(|e| root_message(&e))?;
+    writer.finish()
+}
+
+/// Runs a query with `$1, $2 ...` bound to `params` (strings), as a prepared statement would.
+async fn query_with(
+    session: &AmigoSession,
+    sql: &str,
+    params: &[&str],
+) -> CliResult<datafusion::dataframe::DataFrame> {
+    let values: Vec<ScalarValue> = params.iter().map(|p| ScalarValue::from(*p)).collect();
+    let plan = session
+        .plan(sql)
+        .await
+        .and_then(|plan| plan.with_param_values(ParamValues::from(values)))
+        .map_err(|e| root_message(&e))?;
+    match session
+        .execute_plan(sql, plan)
+        .await
+        .map_err(|e| root_message(&e))?
+    {
+        Outcome::Rows(frame) => Ok(frame),
+        Outcome::Done(message) => Err(format!("expected rows, got: {message}")),
+    }
 }
 
 async fn explain(session: &AmigoSession, step: &Step) -> CliResult<()> {

@@ -117,9 +117,24 @@ type Probabilities = Vec<Vec<f64>>;
 /// make every pattern holding it certain, and EM could never move it back.
 const MIN_PROBABILITY: f64 = 1e-12;
 
+/// Starting m probabilities chosen by a person, by (1-based field, level): where EM starts
+/// instead of the moment estimate. Levels a field has in the data but not here start small.
+pub type StartM = BTreeMap<(usize, String), f64>;
+
 /// Trains the model on `counts`. Errors are sentences for the user (the caller names the
 /// function).
 pub fn train(counts: &PatternCounts, options: &EmOptions) -> Result<TrainedModel, String> {
+    train_from(counts, options, &StartM::new())
+}
+
+/// [`train`], starting m from `start` for the fields it names. Without random pairs u is
+/// estimated too and starts from the candidates' level shares, so levels need not be
+/// ordered integers.
+pub fn train_from(
+    counts: &PatternCounts,
+    options: &EmOptions,
+    start: &StartM,
+) -> Result<TrainedModel, String> {
     let lambda0 = options.prior_match_proportion;
     if !(lambda0 > 0.0 && lambda0 < 1.0) {
         return Err(format!(
@@ -145,7 +160,16 @@ pub fn train(counts: &PatternCounts, options: &EmOptions) -> Result<TrainedModel
     let (mut m, mut u) = if u_fixed {
         let u = space.level_shares(&space.encode(&counts.random), 0.5);
         let observed = space.level_shares(&patterns, 0.0);
-        (moment_start(&observed, &u, lambda0), u)
+        let mut m = moment_start(&observed, &u, lambda0);
+        chosen_start(&space, start, &mut m)?;
+        (m, u)
+    } else if !start.is_empty() {
+        // u estimated too, from a person's m: u starts as the candidates' level shares (most
+        // candidates are not matches), m as given.
+        let mut m = space.level_shares(&patterns, 0.5);
+        let u = m.clone();
+        chosen_start(&space, start, &mut m)?;
+        (m, u)
     } else {
         ordered_start(&space)?
     };
@@ -309,6 +333,36 @@ fn moment_start(observed: &[Vec<f64>], u: &[Vec<f64>], lambda: f64) -> Vec<Vec<f
             normalize(raw)
         })
         .collect()
+}
+
+/// Replaces the starting m of each field `start` names by its values (normalized; a level
+/// without a value starts at 0.001 before normalizing, so EM can still raise it).
+fn chosen_start(space: &LevelSpace, start: &StartM, m: &mut [Vec<f64>]) -> Result<(), String> {
+    for ((field, level), value) in start {
+        if !(value.is_finite() && *value >= 0.0) {
+            return Err(format!(
+                "the starting m of field {field} level '{level}' must be a probability, got {value}"
+            ));
+        }
+    }
+    for (index, names) in space.levels.iter().enumerate() {
+        let field = index + 1;
+        if !start.keys().any(|(f, _)| *f == field) {
+            continue;
+        }
+        let raw = names
+            .iter()
+            .map(|name| {
+                start
+                    .get(&(field, name.clone()))
+                    .copied()
+                    .unwrap_or(0.0)
+                    .max(1e-3)
+            })
+            .collect();
+        m[index] = normalize(raw);
+    }
+    Ok(())
 }
 
 /// Starting m and u when u is estimated too: levels must be integers, higher meaning more
@@ -494,6 +548,33 @@ mod tests {
         };
         let model = train(&synthetic(1e7, 1e7), &options).unwrap_or_else(|e| panic!("{e}"));
         assert_recovers(&model, 2e-3);
+    }
+
+    #[test]
+    fn chosen_starting_m_converges_to_the_truth_too() {
+        // A person's guess, far from the truth and missing a level: EM still recovers m.
+        let start: StartM = [
+            ((1, "0".to_owned()), 0.3),
+            ((1, "2".to_owned()), 0.7),
+            ((2, "1".to_owned()), 1.0),
+        ]
+        .into_iter()
+        .collect();
+        let model = train_from(&synthetic(1e7, 1e7), &EmOptions::default(), &start)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_recovers(&model, 2e-3);
+        // Without random pairs (u estimated too) a chosen start replaces the ordered one.
+        let mut no_random = synthetic(1e7, 0.0);
+        no_random.random.clear();
+        let guess: StartM = (0..3)
+            .flat_map(|f| (0..3).map(move |l| ((f + 1, level_name(l)), [0.1, 0.2, 0.7][l])))
+            .collect();
+        let model =
+            train_from(&no_random, &EmOptions::default(), &guess).unwrap_or_else(|e| panic!("{e}"));
+        assert_recovers(&model, 5e-3);
+        let bad: StartM = [((1, "0".to_owned()), -0.5)].into_iter().collect();
+        let err = train_from(&synthetic(1e4, 1e4), &EmOptions::default(), &bad).unwrap_err();
+        assert!(err.contains("must be a probability"), "{err}");
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! `fs_train(levels, pair_count [, is_random [, prior [, max_iterations]]])`: trains a
+//! `fs_train(levels, pair_count [, is_random [, prior [, max_iterations [, start_m]]]])`: trains a
 //! Fellegi-Sunter model by expectation-maximisation (see [`super::em`]).
 //!
 //! The aggregate only counts patterns (its state, merged across partitions, is the pattern
@@ -10,32 +10,47 @@ use std::mem::size_of;
 use std::sync::{Arc, LazyLock};
 
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, BooleanBuilder, Int64Builder, ListBuilder, StringBuilder,
+    Array, ArrayRef, AsArray, BooleanBuilder, Float64Builder, Int64Builder, ListBuilder,
+    StringBuilder, StructArray,
 };
 use datafusion::arrow::compute::cast;
-use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Int64Type};
+use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Float64Type, Int64Type};
 use datafusion::common::{Result, ScalarValue, exec_err, plan_err};
 use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::{
     Accumulator, AggregateUDFImpl, Documentation, Signature, Volatility,
 };
 
-use super::em::{EmOptions, Pattern, PatternCounts, train};
+use super::em::{EmOptions, Pattern, PatternCounts, StartM, train_from};
 use super::model::{model_to_scalar, model_type};
 use crate::aggregate::constant_arg;
 use crate::common::DOC_SECTION_MATCHING;
 
 pub const NAME: &str = "fs_train";
 
-/// Patterns, counts and kinds of the state, as three parallel lists.
-fn state_types() -> [DataType; 3] {
-    let levels = DataType::List(Arc::new(Field::new_list_field(DataType::Utf8, true)));
+/// Patterns, counts and kinds of the state, as three parallel lists; then the starting m
+/// (fields, levels, values), as three more.
+fn state_types() -> [DataType; 6] {
+    let list = |t: DataType| DataType::List(Arc::new(Field::new_list_field(t, true)));
     [
-        DataType::List(Arc::new(Field::new_list_field(levels, true))),
-        DataType::List(Arc::new(Field::new_list_field(DataType::Int64, true))),
-        DataType::List(Arc::new(Field::new_list_field(DataType::Boolean, true))),
+        list(list(DataType::Utf8)),
+        list(DataType::Int64),
+        list(DataType::Boolean),
+        list(DataType::Int64),
+        list(DataType::Utf8),
+        list(DataType::Float64),
     ]
 }
+
+/// Names of the state columns, after the aggregate's name.
+const STATE_NAMES: [&str; 6] = [
+    "patterns",
+    "counts",
+    "is_random",
+    "start_fields",
+    "start_levels",
+    "start_m",
+];
 
 fn levels_type() -> DataType {
     DataType::List(Arc::new(Field::new_list_field(DataType::Utf8, true)))
@@ -58,8 +73,9 @@ static DOCUMENTATION: LazyLock<Documentation> = LazyLock::new(|| {
          table and score with `fs_match_weight`. Deterministic: the result depends only on the \
          pattern counts. For millions of pairs, count the patterns first (`GROUP BY levels, \
          is_random` with `count(*)`) and train on the counts: the hash aggregate is faster \
-         than the training state at counting.",
-        "fs_train(levels, pair_count[, is_random[, prior[, max_iterations]]])",
+         than the training state at counting. `start_m` sets where EM starts (say, m values \
+         a person chose); by default it starts from the candidates' level shares.",
+        "fs_train(levels, pair_count[, is_random[, prior[, max_iterations[, start_m]]]])",
     )
     .with_sql_example(
         r#"```sql
@@ -94,6 +110,13 @@ static DOCUMENTATION: LazyLock<Documentation> = LazyLock::new(|| {
     .with_argument(
         "max_iterations",
         "Constant: most EM iterations. Default 500.",
+    )
+    .with_argument(
+        "start_m",
+        "Array of structs `{field, level, m}` (a model's `levels` has this shape; other \
+         struct fields are ignored): the starting m of each level, for the fields it names. \
+         The same on every row (e.g. from a one-row table joined to the pairs); NULL rows \
+         are skipped.",
     )
     .with_related_udf("fs_match_weight")
     .with_related_udf("fs_match_probability")
@@ -130,10 +153,10 @@ impl AggregateUDFImpl for FsTrainFunc {
     }
 
     fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
-        if !(2..=5).contains(&arg_types.len()) {
+        if !(2..=6).contains(&arg_types.len()) {
             return plan_err!(
-                "{NAME} expects 2 to 5 arguments (levels, pair_count[, is_random[, prior[, \
-                 max_iterations]]]), got {}",
+                "{NAME} expects 2 to 6 arguments (levels, pair_count[, is_random[, prior[, \
+                 max_iterations[, start_m]]]]), got {}",
                 arg_types.len()
             );
         }
@@ -145,6 +168,8 @@ impl AggregateUDFImpl for FsTrainFunc {
                 (1 | 4, t) if t.is_integer() || t == &DataType::Null => DataType::Int64,
                 (2, DataType::Boolean | DataType::Null) => DataType::Boolean,
                 (3, t) if t.is_numeric() || t == &DataType::Null => DataType::Float64,
+                (5, DataType::Null) => DataType::Null,
+                (5, t) if is_list_of_structs(t) => t.clone(),
                 _ => {
                     let expected = [
                         "an array of levels",
@@ -152,6 +177,7 @@ impl AggregateUDFImpl for FsTrainFunc {
                         "a boolean",
                         "a number",
                         "an integer",
+                        "an array of {field, level, m} structs",
                     ][i];
                     return plan_err!("{NAME}: argument {} must be {expected}, got {t}", i + 1);
                 }
@@ -191,20 +217,16 @@ impl AggregateUDFImpl for FsTrainFunc {
         Ok(Box::new(FsTrainAccumulator {
             counts: PatternCounts::default(),
             options,
+            start: StartM::new(),
         }))
     }
 
     fn state_fields(&self, args: StateFieldsArgs) -> Result<Vec<FieldRef>> {
-        let [patterns, counts, kinds] = state_types();
-        Ok(vec![
-            Arc::new(Field::new(
-                format!("{}_patterns", args.name),
-                patterns,
-                true,
-            )),
-            Arc::new(Field::new(format!("{}_counts", args.name), counts, true)),
-            Arc::new(Field::new(format!("{}_is_random", args.name), kinds, true)),
-        ])
+        Ok(state_types()
+            .into_iter()
+            .zip(STATE_NAMES)
+            .map(|(t, name)| Arc::new(Field::new(format!("{}_{name}", args.name), t, true)))
+            .collect())
     }
 
     fn documentation(&self) -> Option<&Documentation> {
@@ -223,10 +245,57 @@ fn is_list(t: &DataType) -> bool {
     )
 }
 
+fn is_list_of_structs(t: &DataType) -> bool {
+    match t {
+        DataType::List(f) | DataType::LargeList(f) => matches!(f.data_type(), DataType::Struct(_)),
+        _ => false,
+    }
+}
+
 #[derive(Debug)]
 struct FsTrainAccumulator {
     counts: PatternCounts,
     options: EmOptions,
+    /// Starting m, from the first row with one.
+    start: StartM,
+}
+
+/// The `{field, level, m}` entries of a `start_m` value.
+fn read_start(entries: &ArrayRef) -> Result<StartM> {
+    let Some(entries) = entries.as_any().downcast_ref::<StructArray>() else {
+        return exec_err!("{NAME}: start_m must be an array of {{field, level, m}} structs");
+    };
+    let column = |name: &str, t: &DataType| -> Result<ArrayRef> {
+        match entries.column_by_name(name) {
+            Some(c) => Ok(cast(c, t)?),
+            None => exec_err!("{NAME}: start_m entries need a '{name}' field"),
+        }
+    };
+    let fields = column("field", &DataType::Int64)?;
+    let levels = column("level", &DataType::Utf8)?;
+    let values = column("m", &DataType::Float64)?;
+    let (fields, levels, values) = (
+        fields.as_primitive::<Int64Type>(),
+        levels.as_string::<i32>(),
+        values.as_primitive::<Float64Type>(),
+    );
+    let mut start = StartM::new();
+    for i in 0..entries.len() {
+        if entries.is_null(i) || fields.is_null(i) || levels.is_null(i) || values.is_null(i) {
+            continue;
+        }
+        let Ok(field) = usize::try_from(fields.value(i)) else {
+            return exec_err!(
+                "{NAME}: start_m field must be positive, got {}",
+                fields.value(i)
+            );
+        };
+        if field == 0 {
+            return exec_err!("{NAME}: start_m fields are numbered from 1, got 0");
+        }
+        start.insert((field, levels.value(i).to_owned()), values.value(i));
+    }
+    Ok(start)
 }
 
 /// The pattern of row `row` of a list of strings, `None` when the list is null.
@@ -245,6 +314,27 @@ fn pattern_at(lists: &datafusion::arrow::array::ListArray, row: usize) -> Option
 }
 
 impl FsTrainAccumulator {
+    /// Takes the starting m from the first non-null row of `start_m`, once.
+    fn take_start(&mut self, start_m: &ArrayRef) -> Result<()> {
+        if !self.start.is_empty() || start_m.data_type() == &DataType::Null {
+            return Ok(());
+        }
+        let start_m = cast(
+            start_m,
+            &DataType::List(Arc::new(Field::new_list_field(
+                start_m_entry_type(start_m.data_type()),
+                true,
+            ))),
+        )?;
+        let Some(lists) = start_m.as_list_opt::<i32>() else {
+            return exec_err!("{NAME}: start_m must be an array");
+        };
+        if let Some(row) = (0..lists.len()).find(|&row| lists.is_valid(row)) {
+            self.start = read_start(&lists.value(row))?;
+        }
+        Ok(())
+    }
+
     fn add_rows(
         &mut self,
         patterns: &ArrayRef,
@@ -283,13 +373,17 @@ impl Accumulator for FsTrainAccumulator {
         let (Some(patterns), Some(counts)) = (values.first(), values.get(1)) else {
             return exec_err!("{NAME} expects at least 2 arguments");
         };
+        if let Some(start_m) = values.get(5) {
+            self.take_start(start_m)?;
+        }
         self.add_rows(patterns, counts, values.get(2))
     }
 
     fn merge_batch(&mut self, states: &[ArrayRef]) -> Result<()> {
-        let [patterns, counts, kinds] = states else {
-            return exec_err!("{NAME}: a state has 3 columns, got {}", states.len());
+        let [patterns, counts, kinds, start_fields, start_levels, start_m] = states else {
+            return exec_err!("{NAME}: a state has 6 columns, got {}", states.len());
         };
+        self.merge_start(start_fields, start_levels, start_m)?;
         let (Some(patterns), Some(counts), Some(kinds)) = (
             patterns.as_list_opt::<i32>(),
             counts.as_list_opt::<i32>(),
@@ -311,6 +405,19 @@ impl Accumulator for FsTrainAccumulator {
     }
 
     fn state(&mut self) -> Result<Vec<ScalarValue>> {
+        let mut start_fields = ListBuilder::new(Int64Builder::new());
+        let mut start_levels = ListBuilder::new(StringBuilder::new());
+        let mut start_m = ListBuilder::new(Float64Builder::new());
+        for ((field, level), m) in &self.start {
+            start_fields
+                .values()
+                .append_value(i64::try_from(*field).unwrap_or(i64::MAX));
+            start_levels.values().append_value(level);
+            start_m.values().append_value(*m);
+        }
+        start_fields.append(true);
+        start_levels.append(true);
+        start_m.append(true);
         let mut patterns = ListBuilder::new(ListBuilder::new(StringBuilder::new()));
         let mut counts = ListBuilder::new(Int64Builder::new());
         let mut kinds = ListBuilder::new(BooleanBuilder::new());
@@ -336,6 +443,9 @@ impl Accumulator for FsTrainAccumulator {
             ScalarValue::List(Arc::new(patterns.finish())),
             ScalarValue::List(Arc::new(counts.finish())),
             ScalarValue::List(Arc::new(kinds.finish())),
+            ScalarValue::List(Arc::new(start_fields.finish())),
+            ScalarValue::List(Arc::new(start_levels.finish())),
+            ScalarValue::List(Arc::new(start_m.finish())),
         ])
     }
 
@@ -343,7 +453,7 @@ impl Accumulator for FsTrainAccumulator {
         if self.counts.is_empty() {
             return ScalarValue::try_from(model_type());
         }
-        match train(&self.counts, &self.options) {
+        match train_from(&self.counts, &self.options, &self.start) {
             Ok(model) => model_to_scalar(&model),
             Err(e) => exec_err!("{NAME}: {e}"),
         }
@@ -363,7 +473,58 @@ impl Accumulator for FsTrainAccumulator {
                         .sum::<usize>()
             })
             .sum();
-        size_of::<Self>() + pattern_bytes
+        let start_bytes: usize = self
+            .start
+            .keys()
+            .map(|(_, level)| size_of::<(usize, String, f64)>() + level.len())
+            .sum();
+        size_of::<Self>() + pattern_bytes + start_bytes
+    }
+}
+
+impl FsTrainAccumulator {
+    /// The starting m of a partial state, when this accumulator has none yet.
+    fn merge_start(
+        &mut self,
+        fields: &ArrayRef,
+        levels: &ArrayRef,
+        values: &ArrayRef,
+    ) -> Result<()> {
+        let (Some(fields), Some(levels), Some(values)) = (
+            fields.as_list_opt::<i32>(),
+            levels.as_list_opt::<i32>(),
+            values.as_list_opt::<i32>(),
+        ) else {
+            return exec_err!("{NAME}: unexpected state types");
+        };
+        for row in 0..fields.len() {
+            if !self.start.is_empty() {
+                return Ok(());
+            }
+            if fields.is_null(row) {
+                continue;
+            }
+            let (f, l, v) = (fields.value(row), levels.value(row), values.value(row));
+            let (f, l, v) = (
+                f.as_primitive::<Int64Type>(),
+                l.as_string::<i32>(),
+                v.as_primitive::<Float64Type>(),
+            );
+            for i in 0..f.len() {
+                let field = usize::try_from(f.value(i)).unwrap_or(0);
+                self.start
+                    .insert((field, l.value(i).to_owned()), v.value(i));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The entry type of a `start_m` list type (its structs), as given.
+fn start_m_entry_type(t: &DataType) -> DataType {
+    match t {
+        DataType::List(f) | DataType::LargeList(f) => f.data_type().clone(),
+        other => other.clone(),
     }
 }
 
@@ -388,6 +549,7 @@ mod tests {
         FsTrainAccumulator {
             counts: PatternCounts::default(),
             options: EmOptions::default(),
+            start: StartM::new(),
         }
     }
 
@@ -421,6 +583,58 @@ mod tests {
             ]),
             Some(&8)
         );
+        Ok(())
+    }
+
+    /// One `start_m` value per row: `[{field, level, m}, ...]`, the same on every row.
+    fn start_m(rows: usize, entries: &[(i64, &str, f64)]) -> Result<ArrayRef> {
+        use datafusion::arrow::array::{Float64Array, StringArray};
+        use datafusion::arrow::datatypes::Fields;
+        let fields: Fields = vec![
+            Field::new("field", DataType::Int64, true),
+            Field::new("level", DataType::Utf8, true),
+            Field::new("m", DataType::Float64, true),
+        ]
+        .into();
+        let structs = StructArray::try_new(
+            fields.clone(),
+            vec![
+                Arc::new(Int64Array::from_iter_values(entries.iter().map(|e| e.0))),
+                Arc::new(StringArray::from_iter_values(entries.iter().map(|e| e.1))),
+                Arc::new(Float64Array::from_iter_values(entries.iter().map(|e| e.2))),
+            ],
+            None,
+        )?;
+        let list = ListArray::try_new(
+            Arc::new(Field::new_list_field(DataType::Struct(fields), true)),
+            datafusion::arrow::buffer::OffsetBuffer::from_lengths([entries.len()]),
+            Arc::new(structs),
+            None,
+        )?;
+        ScalarValue::List(Arc::new(list)).to_array_of_size(rows)
+    }
+
+    #[test]
+    fn starting_m_is_read_once_and_survives_the_state() -> Result<()> {
+        let mut a = accumulator();
+        a.update_batch(&[
+            levels(&[&[Some("exact")], &[Some("different")]]),
+            Arc::new(Int64Array::from(vec![3, 4])),
+            Arc::new(BooleanArray::from(vec![false, false])),
+            Arc::new(datafusion::arrow::array::Float64Array::from(vec![0.1, 0.1])),
+            Arc::new(Int64Array::from(vec![10, 10])),
+            start_m(2, &[(1, "exact", 0.9), (1, "different", 0.1)])?,
+        ])?;
+        assert_eq!(a.start.get(&(1, "exact".to_owned())), Some(&0.9));
+        let arrays = a
+            .state()?
+            .iter()
+            .map(|s| s.to_array())
+            .collect::<Result<Vec<_>>>()?;
+        let mut b = accumulator();
+        b.merge_batch(&arrays)?;
+        assert_eq!(b.start, a.start);
+        assert_eq!(b.counts, a.counts);
         Ok(())
     }
 
