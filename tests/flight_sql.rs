@@ -779,8 +779,9 @@ async fn the_associate_gets_a_customers_360_view_and_nothing_else() {
     let skus = lines.as_struct().column_by_name("sku").expect("sku");
     assert_eq!(skus.as_string::<i32>().value(0), "RW-PERM-00040-TAN-54");
 
-    // An email two customers share: both, and match_count says so.
-    let batches = lookup_360(&mut associate, &mut statement, "adela74@gmail.com")
+    // An email two people of one household share (two customers in the ground truth): both,
+    // and match_count says so.
+    let batches = lookup_360(&mut associate, &mut statement, "arthur.chollier@hotmail.fr")
         .await
         .expect("ambiguous");
     assert_eq!(rows(&batches), 2);
