@@ -101,6 +101,11 @@ impl AmigoSession {
         &self.lake
     }
 
+    /// The lake's tables as this session sees them (versions rechecked, see the catalog).
+    pub fn catalog(&self) -> &Arc<LakeCatalog> {
+        &self.catalog
+    }
+
     /// Makes a version committed outside SQL (by ingest) the one later statements read.
     pub async fn table_committed(
         &self,

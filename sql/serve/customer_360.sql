@@ -13,6 +13,12 @@
 --               the brand's home market (change 'FR' below for another);
 --   unified id  as printed; an id merged into another leads to the one that survived.
 -- Any source record's email or phone finds the person, not only the golden record's.
+--
+-- The same statement builds the lookup's index (`amigo resolve`, last step): with $1 NULL it
+-- returns the view of every customer whose unified id is in [$2, $3) ($3 NULL: no upper
+-- bound), and the server then reads one customer's row from that stored table instead of
+-- running this statement. lookup_key, matched_by and match_count mean nothing in that mode.
+-- See src/serve/customer_360/ for when the server falls back to running it.
 
 WITH matched AS (
     SELECT coalesce(i.merged_into, i.unified_id) AS unified_id, 'unified_id' AS matched_by
@@ -28,6 +34,10 @@ WITH matched AS (
     FROM identity.records r
     JOIN unified.customer_links l ON l.record_id = r.record_id
     WHERE r.phone_key = normalize_phone($1, 'FR')
+    UNION ALL
+    SELECT c.unified_id, 'unified_id' AS matched_by
+    FROM unified.customers c
+    WHERE $1 IS NULL AND c.unified_id >= $2 AND (c.unified_id < $3 OR $3 IS NULL)
 ),
 ids AS (
     SELECT unified_id, min(matched_by) AS matched_by FROM matched GROUP BY unified_id

@@ -16,6 +16,7 @@ use super::output::{Format, ResultWriter};
 use super::{CliResult, LakeArgs};
 use crate::lake::Lake;
 use crate::script::{required_tables, split_statements};
+use crate::serve::customer_360::snapshot;
 use crate::session::{AmigoSession, Outcome, root_message};
 
 static IDENTITY_SQL: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/sql/identity");
@@ -32,7 +33,7 @@ pub struct ResolveArgs {
     #[command(flatten)]
     pub lake: LakeArgs,
     /// Run only this step (normalize, block, compare, score, decide, cluster, survive, audit,
-    /// overrides, consent_history, consent_state, consent_audiences)
+    /// overrides, consent_history, consent_state, consent_audiences, customer_360)
     #[arg(long, value_name = "STEP")]
     pub step: Option<String>,
     /// Print the step's SQL and the plan of each statement instead of running it (needs --step)
@@ -93,17 +94,29 @@ pub async fn run(args: ResolveArgs) -> CliResult<()> {
         None => builtin_steps(),
     };
     steps.extend(after_identity_steps());
+    let session = open(&args.lake).await?;
+    if args.step.as_deref() == Some(CUSTOMER_360_STEP) {
+        if args.explain {
+            return Err(format!(
+                "the {CUSTOMER_360_STEP} step runs sql/serve/customer_360.sql for every customer: \
+                 explain that statement with `amigo sql` (EXPLAIN, with $1 NULL and $2, $3 a \
+                 range of unified ids)"
+            )
+            .into());
+        }
+        return build_customer_360(&session, true).await;
+    }
     let steps: Vec<&Step> = match &args.step {
         Some(name) => {
             let step = steps.iter().find(|s| &s.name == name).ok_or_else(|| {
-                let names: Vec<&str> = steps.iter().map(|s| s.name.as_str()).collect();
+                let mut names: Vec<&str> = steps.iter().map(|s| s.name.as_str()).collect();
+                names.push(CUSTOMER_360_STEP);
                 format!("--step {name}: no such step (steps: {})", names.join(", "))
             })?;
             vec![step]
         }
         None => steps.iter().collect(),
     };
-    let session = open(&args.lake).await?;
     if args.explain {
         for step in &steps {
             explain(&session, step).await?;
@@ -113,6 +126,10 @@ pub async fn run(args: ResolveArgs) -> CliResult<()> {
     upgrade_merge_log(&session).await?;
     let started = Instant::now();
     run_steps(&session, &steps).await?;
+    if args.step.is_none() {
+        eprintln!("[last] {CUSTOMER_360_STEP}");
+        build_customer_360(&session, true).await?;
+    }
     eprintln!("resolved in {:.2} s", started.elapsed().as_secs_f64());
     Ok(())
 }
@@ -134,6 +151,34 @@ pub async fn resolve_all(session: &AmigoSession) -> CliResult<()> {
         if missing_inputs(session, &step.sql).is_empty() {
             run_script(session, &step.file, &step.sql, None, false).await?;
         }
+    }
+    build_customer_360(session, false).await
+}
+
+/// The step after the pipeline: the 360° lookup's stored index.
+const CUSTOMER_360_STEP: &str = "customer_360";
+
+/// Stores every customer's 360° view for the server's lookup (see
+/// `src/serve/customer_360/snapshot.rs`); skipped, like a SQL step, when a table it reads is
+/// not in the lake.
+async fn build_customer_360(session: &AmigoSession, verbose: bool) -> CliResult<()> {
+    if let Err(e) = snapshot::input_tables(session).await {
+        if verbose {
+            eprintln!("      skipped: {e}");
+        }
+        return Ok(());
+    }
+    let started = Instant::now();
+    let report = snapshot::build(session).await?;
+    if verbose {
+        eprintln!(
+            "      {CUSTOMER_360_STEP} done in {:.2} s: {} customers' views, {} lookup keys, \
+             in {} slice(s)",
+            started.elapsed().as_secs_f64(),
+            report.customers,
+            report.keys,
+            report.slices
+        );
     }
     Ok(())
 }

@@ -56,6 +56,25 @@ impl LakeCatalog {
         }
     }
 
+    /// The version of a lake table statements read now (`None`: no such lake table).
+    pub async fn table_version(&self, name: &TableName) -> Result<Option<u64>> {
+        let Some(schema) = self.lake_schema(&name.schema) else {
+            return Ok(None);
+        };
+        Ok(schema
+            .current_table(&name.table)
+            .await?
+            .map(|table| table.manifest().version))
+    }
+
+    /// The current version of a lake table, with its manifest.
+    pub async fn table(&self, name: &TableName) -> Result<Option<Arc<LakeTable>>> {
+        match self.lake_schema(&name.schema) {
+            Some(schema) => schema.current_table(&name.table).await,
+            None => Ok(None),
+        }
+    }
+
     pub fn lake(&self) -> &Arc<Lake> {
         &self.lake
     }

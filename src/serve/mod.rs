@@ -128,10 +128,10 @@ impl Server {
         for warning in session.broken_views() {
             eprintln!("warning: {warning}");
         }
-        if let Some(warning) = customer_360::register(&session)
+        let lookup = customer_360::register(&session)
             .await
-            .map_err(|e| format!("setting up the 360° lookup: {}", root_message(&e)))?
-        {
+            .map_err(|e| format!("setting up the 360° lookup: {}", root_message(&e)))?;
+        if let Some(warning) = &lookup.warning {
             eprintln!("warning: {warning}");
         }
         let session = Arc::new(session);

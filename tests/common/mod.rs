@@ -75,23 +75,35 @@ pub async fn start_configured(configure: impl FnOnce(&mut ServeConfig)) -> TestS
 /// A copy of the bundled sample lake (`data/lake`) after `amigo resolve`, so the unified tables
 /// and the 360° lookup are there; users for every role.
 pub async fn start_resolved() -> TestServer {
+    let (dir, lake_dir) = resolved_lake();
+    serve(dir, lake_dir, |_| {}).await
+}
+
+/// A copy of the bundled sample lake after `amigo resolve`: its directory and the lake's.
+pub fn resolved_lake() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().expect("tempdir");
     let lake_dir = dir.path().join("lake");
     copy_dir(
         &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/lake"),
         &lake_dir,
     );
+    amigo_command(&["resolve", "--lake", &lake_dir.display().to_string()]);
+    (dir, lake_dir)
+}
+
+/// Runs the amigo binary; panics with its standard error when it fails.
+pub fn amigo_command(args: &[&str]) -> String {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_amigo"))
-        .args(["resolve", "--lake"])
-        .arg(&lake_dir)
+        .args(args)
         .output()
-        .expect("run amigo resolve");
+        .expect("run amigo");
     assert!(
         output.status.success(),
-        "amigo resolve failed: {}",
+        "amigo {} failed: {}",
+        args.join(" "),
         String::from_utf8_lossy(&output.stderr)
     );
-    serve(dir, lake_dir, |_| {}).await
+    String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
