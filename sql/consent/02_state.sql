@@ -29,10 +29,17 @@ WITH latest_per_record AS (
 ),
 ranked AS (
     SELECT *,
-           row_number() OVER (PARTITION BY unified_id, channel, purpose
-                              ORDER BY restrictiveness DESC, recorded_at DESC, record_id) AS strictest
+           row_number() OVER per_person
+               AS strictest,
+           -- How many source records have a say, and how many of them say opt_in.
+           count(*) OVER whole_person AS records,
+           sum(CASE WHEN status = 'opt_in' THEN 1 ELSE 0 END) OVER whole_person
+               AS records_opted_in
     FROM latest_per_record
     WHERE recency = 1
+    WINDOW per_person AS (PARTITION BY unified_id, channel, purpose
+                          ORDER BY restrictiveness DESC, recorded_at DESC, record_id),
+           whole_person AS (PARTITION BY unified_id, channel, purpose)
 )
 SELECT
     unified_id,
@@ -44,39 +51,40 @@ SELECT
     record_id                   AS decided_by_record,
     event_id                    AS decided_by_event,
     recorded_at                 AS decided_at,
-    -- How many source records have a say, and how many of them say opt_in.
-    (SELECT count(*) FROM latest_per_record x
-      WHERE x.recency = 1 AND x.unified_id = ranked.unified_id
-        AND x.channel = ranked.channel AND x.purpose = ranked.purpose) AS records,
-    (SELECT count(*) FROM latest_per_record x
-      WHERE x.recency = 1 AND x.status = 'opt_in' AND x.unified_id = ranked.unified_id
-        AND x.channel = ranked.channel AND x.purpose = ranked.purpose) AS records_opted_in
+    records,
+    records_opted_in
 FROM ranked
 WHERE strictest = 1;
 
--- The merged state through time. Each event is a moment the state may change; at each such
--- moment every record's latest event so far is taken, then the most restrictive across records.
+-- The merged state through time. Each event is a moment the state may change. A record's
+-- state holds from its event until its next event (in the same record, channel and purpose);
+-- at each moment the records whose state holds then are merged, the most restrictive winning.
 CREATE OR REPLACE TABLE unified.consent_timeline AS
-WITH moments AS (
-    SELECT DISTINCT unified_id, channel, purpose, recorded_at AS at
-    FROM unified.consent_history WHERE unified_id IS NOT NULL
+WITH record_states AS (
+    SELECT h.unified_id, h.channel, h.purpose, h.record_id, h.status,
+           h.recorded_at AS held_from,
+           lead(h.recorded_at) OVER (PARTITION BY h.unified_id, h.record_id, h.channel, h.purpose
+                                     ORDER BY h.recorded_at, h.event_id) AS held_to,
+           -- Two events of one record at the same instant: the later one (by event id) holds.
+           row_number() OVER (PARTITION BY h.unified_id, h.record_id, h.channel, h.purpose,
+                                           h.recorded_at
+                              ORDER BY h.event_id DESC) AS last_at_instant
+    FROM unified.consent_history h
+    WHERE h.unified_id IS NOT NULL
 ),
-record_state_at AS (
-    SELECT m.unified_id, m.channel, m.purpose, m.at, h.record_id, h.status,
-           row_number() OVER (PARTITION BY m.unified_id, m.channel, m.purpose, m.at, h.record_id
-                              ORDER BY h.recorded_at DESC, h.event_id DESC) AS recency
-    FROM moments m
-    JOIN unified.consent_history h
-      ON h.unified_id = m.unified_id AND h.channel = m.channel AND h.purpose = m.purpose
-     AND h.recorded_at <= m.at
+moments AS (
+    SELECT DISTINCT unified_id, channel, purpose, held_from AS at FROM record_states
 ),
 merged AS (
-    SELECT s.unified_id, s.channel, s.purpose, s.at,
+    SELECT m.unified_id, m.channel, m.purpose, m.at,
            first_value(s.status ORDER BY r.restrictiveness DESC) AS status
-    FROM record_state_at s
+    FROM moments m
+    JOIN record_states s
+      ON s.unified_id = m.unified_id AND s.channel = m.channel AND s.purpose = m.purpose
+     AND s.held_from <= m.at AND (s.held_to IS NULL OR s.held_to > m.at)
     JOIN unified.consent_status_rank r ON r.status = s.status
-    WHERE s.recency = 1
-    GROUP BY s.unified_id, s.channel, s.purpose, s.at
+    WHERE s.last_at_instant = 1
+    GROUP BY m.unified_id, m.channel, m.purpose, m.at
 )
 SELECT
     unified_id,
