@@ -262,10 +262,15 @@ pub(crate) async fn run_script(
 ) -> CliResult<()> {
     for statement in split_statements(sql) {
         let located = |message: String| format!("{file}:{}: {message}", statement.line);
+        let started = Instant::now();
         match session.execute(&statement.sql).await {
             Ok(Outcome::Done(message)) => {
                 if verbose {
-                    eprintln!("      {message}");
+                    // Each statement's time: where a slow step spends it.
+                    eprintln!(
+                        "      {message} in {:.2} s",
+                        started.elapsed().as_secs_f64()
+                    );
                 }
             }
             Ok(Outcome::Rows(frame)) => match writer.as_deref_mut() {

@@ -31,6 +31,8 @@ const ROW_GROUP_ROWS: usize = 128 * 1024;
 const PAGE_ROWS: usize = 8 * 1024;
 /// Rows per data page of a table written [`TableWriter::for_point_reads`].
 const POINT_READ_PAGE_ROWS: usize = 16;
+/// Rows per row group of a table written [`TableWriter::for_point_reads`].
+const POINT_READ_ROW_GROUP_ROWS: usize = 8 * 1024;
 /// A writer starts a new file past this many rows, so big tables scan in parallel.
 const FILE_ROWS: u64 = 4 * 1024 * 1024;
 /// False positive rate of the bloom filters on string columns: a point lookup (`WHERE email =
@@ -48,9 +50,16 @@ pub struct TableWriter {
     current: Option<OpenFile>,
     files: Vec<DataFile>,
     rows: u64,
-    /// Rows per data page at most.
-    page_rows: usize,
-    bloom_filters: bool,
+    layout: Layout,
+}
+
+/// How a table's files are laid out, for the reads expected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Layout {
+    /// Scans and lookups by value (bloom filters, page statistics).
+    Scans,
+    /// Single rows read by position ([`TableWriter::for_point_reads`]).
+    PointReads,
 }
 
 struct OpenFile {
@@ -83,19 +92,19 @@ impl TableWriter {
             current: None,
             files: Vec::new(),
             rows: 0,
-            page_rows: PAGE_ROWS,
-            bloom_filters: true,
+            layout: Layout::Scans,
         })
     }
 
     /// Lays the files out for reading single rows by position (the 360° lookup's stored
     /// views): pages of [`POINT_READ_PAGE_ROWS`] rows, so that reading one row through the page
     /// index fetches and decodes a few rows of each column, not thousands (its rows are
-    /// customers, each with lists of orders and lines). No bloom filters: rows are found
+    /// customers, each with lists of orders and lines); no dictionaries, which a reader would
+    /// decode whole for every row it reads; row groups of [`POINT_READ_ROW_GROUP_ROWS`], so
+    /// that the page index a read goes through is short. No bloom filters: rows are found
     /// through an index kept by the reader, not by value.
     pub fn for_point_reads(mut self) -> Self {
-        self.page_rows = POINT_READ_PAGE_ROWS;
-        self.bloom_filters = false;
+        self.layout = Layout::PointReads;
         self
     }
 
@@ -212,18 +221,23 @@ impl TableWriter {
             },
         );
         let object = BufWriter::new(self.lake.store().clone(), path);
-        let mut properties = WriterProperties::builder()
+        let properties = WriterProperties::builder()
             .set_compression(Compression::ZSTD(ZstdLevel::try_new(1).unwrap_or_default()))
-            .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
-            .set_data_page_row_count_limit(self.page_rows)
             .set_created_by(format!("amigo {}", env!("CARGO_PKG_VERSION")));
-        if self.page_rows < PAGE_ROWS {
-            // The page row limit is checked once per batch the writer takes in.
-            properties = properties.set_write_batch_size(self.page_rows);
-        }
-        if self.bloom_filters {
-            properties = with_bloom_filters(properties, &self.schema);
-        }
+        let mut properties = match self.layout {
+            Layout::Scans => with_bloom_filters(
+                properties
+                    .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+                    .set_data_page_row_count_limit(PAGE_ROWS),
+                &self.schema,
+            ),
+            Layout::PointReads => properties
+                .set_max_row_group_row_count(Some(POINT_READ_ROW_GROUP_ROWS))
+                .set_data_page_row_count_limit(POINT_READ_PAGE_ROWS)
+                // The page row limit is checked once per batch the writer takes in.
+                .set_write_batch_size(POINT_READ_PAGE_ROWS)
+                .set_dictionary_enabled(false),
+        };
         for name in first.map(mostly_distinct_columns).unwrap_or_default() {
             properties = properties.set_column_dictionary_enabled(ColumnPath::from(name), false);
         }

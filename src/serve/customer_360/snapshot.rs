@@ -49,7 +49,7 @@ pub const BUILT: &str = "customer_360_built";
 pub const PER_LOOKUP_COLUMNS: [&str; 3] = [KEY_COLUMN, "matched_by", "match_count"];
 
 /// Customers per slice of the build.
-const CUSTOMERS_PER_SLICE: usize = 50_000;
+const CUSTOMERS_PER_SLICE: usize = 100_000;
 
 pub fn table(name: &str) -> TableName {
     TableName::new(SCHEMA, name)
