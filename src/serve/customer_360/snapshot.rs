@@ -183,7 +183,7 @@ async fn write_profiles(session: &AmigoSession, bounds: &[String]) -> Result<(u6
         match written {
             Ok(slice_rows) => {
                 rows += slice_rows;
-                tracing_line(index, bounds.len(), slice_rows, started);
+                slice_progress(index, bounds.len(), slice_rows, started);
             }
             Err(e) => {
                 writer.abort().await;
@@ -203,7 +203,7 @@ async fn write_profiles(session: &AmigoSession, bounds: &[String]) -> Result<(u6
 
 /// A line per slice on standard error when there are several: a build at seed scale takes
 /// minutes.
-fn tracing_line(index: usize, slices: usize, rows: u64, started: Instant) {
+fn slice_progress(index: usize, slices: usize, rows: u64, started: Instant) {
     if slices > 1 {
         eprintln!(
             "      360° view slice {}/{slices}: {rows} customers in {:.1} s",
