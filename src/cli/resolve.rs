@@ -101,8 +101,7 @@ pub async fn run(args: ResolveArgs) -> CliResult<()> {
                 "the {CUSTOMER_360_STEP} step runs sql/serve/customer_360.sql for every customer: \
                  explain that statement with `amigo sql` (EXPLAIN, with $1 NULL and $2, $3 a \
                  range of unified ids)"
-            )
-            .into());
+            ));
         }
         return build_customer_360(&session, true).await;
     }
