@@ -330,7 +330,7 @@ struct CdnowCustomer {
 /// The 2,357 CDNOW customers (vendored in udfs/tests/data from lifetimes, MIT licence). Their
 /// recency and T are days / 7 rounded to 2 decimals, so × 7 rounded gives the days back.
 fn cdnow_customers() -> Vec<CdnowCustomer> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    let path = PathBuf::from(manifest_dir())
         .join("udfs/tests/data/cdnow_customers_summary_with_transactions.csv");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     text.lines()
@@ -569,4 +569,10 @@ fn ltv_pipeline_on_cdnow_orders_matches_lifetimes() {
         ),
         vec![row(&["0"])]
     );
+}
+
+/// The package's directory, as `cargo test` says when it runs the test: the one the test was
+/// compiled in may be another checkout sharing the build directory (CI's cache).
+fn manifest_dir() -> String {
+    std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_owned())
 }

@@ -84,7 +84,7 @@ pub fn resolved_lake() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().expect("tempdir");
     let lake_dir = dir.path().join("lake");
     copy_dir(
-        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/lake"),
+        &std::path::Path::new(&manifest_dir()).join("data/lake"),
         &lake_dir,
     );
     amigo_command(&["resolve", "--lake", &lake_dir.display().to_string()]);
@@ -161,4 +161,10 @@ async fn serve(
 
 pub async fn start() -> TestServer {
     start_with(Duration::from_secs(600)).await
+}
+
+/// The package's directory, as `cargo test` says when it runs the test: the one the test was
+/// compiled in may be another checkout sharing the build directory (CI's cache).
+fn manifest_dir() -> String {
+    std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_owned())
 }
