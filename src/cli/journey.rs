@@ -13,6 +13,7 @@ use include_dir::{Dir, include_dir};
 
 use super::output::{Format, ResultWriter, first_column_strings};
 use super::resolve::run_script;
+use super::sql_files;
 use super::{CliResult, LakeArgs};
 use crate::lake::Lake;
 use crate::session::{AmigoSession, Outcome, root_message};
@@ -96,14 +97,8 @@ async fn install(session: &AmigoSession, sql_dir: Option<&Path>) -> CliResult<()
         );
     }
     let files = match sql_dir {
-        Some(dir) => files_from_dir(dir)?,
-        None => JOURNEY_SQL
-            .files()
-            .filter_map(|file| {
-                let name = file.path().file_name()?.to_str()?.to_owned();
-                Some((name, file.contents_utf8()?.to_owned()))
-            })
-            .collect(),
+        Some(dir) => sql_files::read_dir(dir)?,
+        None => sql_files::embedded(&JOURNEY_SQL),
     };
     for (name, sql) in ordered(files)? {
         run_script(session, &name, &sql, None, false).await?;
@@ -125,26 +120,6 @@ fn ordered(mut files: Vec<(String, String)>) -> CliResult<Vec<(String, String)>>
         .partition(|(name, _)| name == "99_due.sql");
     rest.extend(due);
     Ok(rest)
-}
-
-fn files_from_dir(dir: &Path) -> CliResult<Vec<(String, String)>> {
-    let entries =
-        std::fs::read_dir(dir).map_err(|e| format!("--sql-dir {}: {e}", dir.display()))?;
-    let mut files = Vec::new();
-    for entry in entries {
-        let path = entry
-            .map_err(|e| format!("--sql-dir {}: {e}", dir.display()))?
-            .path();
-        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-            continue;
-        };
-        if name.ends_with(".sql") {
-            let sql = std::fs::read_to_string(&path)
-                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            files.push((name.to_owned(), sql));
-        }
-    }
-    Ok(files)
 }
 
 /// Records every due step (of one journey, or all) in journeys.deliveries in one statement,

@@ -14,6 +14,7 @@ use clap::Args;
 use include_dir::{Dir, include_dir};
 
 use super::resolve::{open, run_script};
+use super::sql_files::{self, Step};
 use super::{CliResult, LakeArgs};
 use crate::session::{AmigoSession, root_message};
 
@@ -35,28 +36,12 @@ pub struct LtvArgs {
     pub sql_dir: Option<PathBuf>,
 }
 
-/// One step: `02_models.sql` is step `models`.
-struct Step {
-    name: String,
-    file: String,
-    sql: String,
-}
-
 pub async fn run(args: LtvArgs) -> CliResult<()> {
     let steps = match &args.sql_dir {
-        Some(dir) => steps_from_dir(dir)?,
+        Some(dir) => sql_files::steps_from_dir(dir, "01_summary.sql")?,
         None => builtin_steps(),
     };
-    let selected: Vec<&Step> = match &args.step {
-        Some(name) => {
-            let step = steps.iter().find(|s| &s.name == name).ok_or_else(|| {
-                let names: Vec<&str> = steps.iter().map(|s| s.name.as_str()).collect();
-                format!("--step {name}: no such step (steps: {})", names.join(", "))
-            })?;
-            vec![step]
-        }
-        None => steps.iter().collect(),
-    };
+    let selected = sql_files::select(&steps, args.step.as_deref(), &[])?;
     let session = open(&args.lake).await?;
     if let Some(cutoff) = args.cutoff {
         // The settings table must exist before it is updated.
@@ -131,60 +116,7 @@ async fn warn_unconverted_orders(session: &AmigoSession) -> CliResult<()> {
 }
 
 fn builtin_steps() -> Vec<Step> {
-    let mut steps: Vec<Step> = LTV_SQL
-        .files()
-        .filter_map(|file| {
-            let name = file.path().file_name()?.to_str()?;
-            step(name, file.contents_utf8()?)
-        })
-        .collect();
-    steps.sort_by(|a, b| a.file.cmp(&b.file));
-    steps
-}
-
-fn steps_from_dir(dir: &std::path::Path) -> CliResult<Vec<Step>> {
-    let entries =
-        std::fs::read_dir(dir).map_err(|e| format!("--sql-dir {}: {e}", dir.display()))?;
-    let mut steps = Vec::new();
-    for entry in entries {
-        let path = entry
-            .map_err(|e| format!("--sql-dir {}: {e}", dir.display()))?
-            .path();
-        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-            continue;
-        };
-        if !name.ends_with(".sql") {
-            continue;
-        }
-        let sql = std::fs::read_to_string(&path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        if let Some(mut step) = step(name, &sql) {
-            step.file = path.display().to_string();
-            steps.push(step);
-        }
-    }
-    if steps.is_empty() {
-        return Err(format!(
-            "--sql-dir {}: no NN_step.sql file (such as 01_summary.sql)",
-            dir.display()
-        ));
-    }
-    steps.sort_by(|a, b| a.file.cmp(&b.file));
-    Ok(steps)
-}
-
-/// `02_models.sql` → step `models`; files not named `NN_name.sql` are not steps.
-fn step(file: &str, sql: &str) -> Option<Step> {
-    let stem = file.strip_suffix(".sql")?;
-    let (number, name) = stem.split_once('_')?;
-    if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) || name.is_empty() {
-        return None;
-    }
-    Some(Step {
-        name: name.to_string(),
-        file: format!("sql/ltv/{file}"),
-        sql: sql.to_string(),
-    })
+    sql_files::steps(sql_files::embedded(&LTV_SQL), "sql/ltv", "")
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ pub mod resolve;
 pub mod segment;
 pub mod serve;
 pub mod sql;
+mod sql_files;
 
 use std::process::ExitCode;
 

@@ -5,7 +5,7 @@
 //! The SQL files are the product: they are compiled into the binary so `amigo resolve` works
 //! anywhere, and `--sql-dir` runs a copy a user has changed instead.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::Args;
@@ -13,6 +13,7 @@ use datafusion::common::{ParamValues, ScalarValue};
 use include_dir::{Dir, include_dir};
 
 use super::output::{Format, ResultWriter};
+use super::sql_files::{self, Step};
 use super::{CliResult, LakeArgs};
 use crate::lake::Lake;
 use crate::script::{required_tables, split_statements};
@@ -74,13 +75,6 @@ pub struct EvaluateArgs {
     pub format: Format,
 }
 
-/// One pipeline step: `03_compare.sql` is step `compare`.
-struct Step {
-    name: String,
-    file: String,
-    sql: String,
-}
-
 pub async fn run(args: ResolveArgs) -> CliResult<()> {
     if let Some(pair) = &args.explain_pair {
         let [a, b] = pair.as_slice() else {
@@ -90,11 +84,10 @@ pub async fn run(args: ResolveArgs) -> CliResult<()> {
         return explain_pair(&session, a, b, args.format).await;
     }
     let mut steps = match &args.sql_dir {
-        Some(dir) => steps_from_dir(dir)?,
+        Some(dir) => sql_files::steps_from_dir(dir, "01_normalize.sql")?,
         None => builtin_steps(),
     };
     steps.extend(after_identity_steps());
-    let session = open(&args.lake).await?;
     if args.step.as_deref() == Some(CUSTOMER_360_STEP) {
         if args.explain {
             return Err(format!(
@@ -103,19 +96,11 @@ pub async fn run(args: ResolveArgs) -> CliResult<()> {
                  range of unified ids)"
             ));
         }
+        let session = open(&args.lake).await?;
         return build_customer_360(&session, true).await;
     }
-    let steps: Vec<&Step> = match &args.step {
-        Some(name) => {
-            let step = steps.iter().find(|s| &s.name == name).ok_or_else(|| {
-                let mut names: Vec<&str> = steps.iter().map(|s| s.name.as_str()).collect();
-                names.push(CUSTOMER_360_STEP);
-                format!("--step {name}: no such step (steps: {})", names.join(", "))
-            })?;
-            vec![step]
-        }
-        None => steps.iter().collect(),
-    };
+    let steps = sql_files::select(&steps, args.step.as_deref(), &[CUSTOMER_360_STEP])?;
+    let session = open(&args.lake).await?;
     if args.explain {
         for step in &steps {
             explain(&session, step).await?;
@@ -136,7 +121,7 @@ pub async fn run(args: ResolveArgs) -> CliResult<()> {
 /// `amigo consent`: only the consent steps (history, state and timeline per unified customer).
 pub async fn consent(args: ConsentArgs) -> CliResult<()> {
     let session = open(&args.lake).await?;
-    let steps = dir_steps(&CONSENT_SQL, "sql/consent", "consent_");
+    let steps = consent_steps();
     run_steps(&session, &steps.iter().collect::<Vec<_>>()).await
 }
 
@@ -185,7 +170,7 @@ async fn build_customer_360(session: &AmigoSession, verbose: bool) -> CliResult<
 /// Runs the consent steps quietly on an open session: what an opposition uses to make an
 /// opt-out effective at once.
 pub async fn run_consent(session: &AmigoSession) -> CliResult<()> {
-    for step in dir_steps(&CONSENT_SQL, "sql/consent", "consent_") {
+    for step in consent_steps() {
         if missing_inputs(session, &step.sql).is_empty() {
             run_script(session, &step.file, &step.sql, None, false).await?;
         }
@@ -391,75 +376,18 @@ async fn explain(session: &AmigoSession, step: &Step) -> CliResult<()> {
 }
 
 fn builtin_steps() -> Vec<Step> {
-    dir_steps(&IDENTITY_SQL, "sql/identity", "")
+    sql_files::steps(sql_files::embedded(&IDENTITY_SQL), "sql/identity", "")
 }
 
 /// The overrides step, then the consent steps (named `consent_<step>`).
 fn after_identity_steps() -> Vec<Step> {
-    let mut steps = dir_steps(&GDPR_SQL, "sql/gdpr", "");
-    steps.extend(dir_steps(&CONSENT_SQL, "sql/consent", "consent_"));
+    let mut steps = sql_files::steps(sql_files::embedded(&GDPR_SQL), "sql/gdpr", "");
+    steps.extend(consent_steps());
     steps
 }
 
-/// The `NN_step.sql` files of an embedded directory, in order; `prefix` starts each name.
-fn dir_steps(dir: &Dir<'_>, shown_dir: &str, prefix: &str) -> Vec<Step> {
-    let mut steps: Vec<Step> = dir
-        .files()
-        .filter_map(|file| {
-            let name = file.path().file_name()?.to_str()?;
-            let sql = file.contents_utf8()?;
-            let mut step = step(name, sql)?;
-            step.name = format!("{prefix}{}", step.name);
-            step.file = format!("{shown_dir}/{name}");
-            Some(step)
-        })
-        .collect();
-    steps.sort_by(|a, b| a.file.cmp(&b.file));
-    steps
-}
-
-fn steps_from_dir(dir: &Path) -> CliResult<Vec<Step>> {
-    let entries =
-        std::fs::read_dir(dir).map_err(|e| format!("--sql-dir {}: {e}", dir.display()))?;
-    let mut steps = Vec::new();
-    for entry in entries {
-        let path = entry
-            .map_err(|e| format!("--sql-dir {}: {e}", dir.display()))?
-            .path();
-        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-            continue;
-        };
-        if !name.ends_with(".sql") {
-            continue;
-        }
-        let sql = std::fs::read_to_string(&path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        if let Some(step) = step(name, &sql) {
-            steps.push(step);
-        }
-    }
-    if steps.is_empty() {
-        return Err(format!(
-            "--sql-dir {}: no NN_step.sql file (such as 01_normalize.sql)",
-            dir.display()
-        ));
-    }
-    steps.sort_by(|a, b| a.file.cmp(&b.file));
-    Ok(steps)
-}
-
-/// `03_compare.sql` → step `compare`; files not named `NN_name.sql` are not steps.
-fn step(file: &str, sql: &str) -> Option<Step> {
-    let stem = file.strip_suffix(".sql")?;
-    let (number, name) = stem.split_once('_')?;
-    if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) || name.is_empty() {
-        return None;
-    }
-    Some(Step {
-        name: name.to_string(),
-        file: format!("sql/identity/{file}"),
-        sql: sql.to_string(),
-    })
+fn consent_steps() -> Vec<Step> {
+    sql_files::steps(sql_files::embedded(&CONSENT_SQL), "sql/consent", "consent_")
 }
 
 #[cfg(test)]
@@ -491,17 +419,6 @@ mod tests {
                 "consent_state",
                 "consent_audiences"
             ]
-        );
-    }
-
-    #[test]
-    fn only_numbered_sql_files_are_steps() {
-        assert!(step("README.md", "").is_none());
-        assert!(step("notes.sql", "").is_none());
-        assert!(step("x1_a.sql", "").is_none());
-        assert_eq!(
-            step("10_extra.sql", "SELECT 1").map(|s| s.name),
-            Some("extra".into())
         );
     }
 }

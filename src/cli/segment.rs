@@ -16,6 +16,7 @@ use include_dir::{Dir, include_dir};
 
 use super::output::{Format, ResultWriter, first_column_strings};
 use super::resolve::{missing_inputs, run_script};
+use super::sql_files;
 use super::{CliResult, LakeArgs};
 use crate::lake::Lake;
 use crate::session::{AmigoSession, Outcome, root_message};
@@ -357,31 +358,11 @@ fn literal(value: &str) -> String {
 
 /// The built-in files: the set-up file and the segments, sorted by file name.
 fn builtin_files() -> CliResult<(String, Vec<SegmentFile>)> {
-    let files = SEGMENT_SQL.files().filter_map(|file| {
-        let name = file.path().file_name()?.to_str()?.to_owned();
-        Some((name, file.contents_utf8()?.to_owned()))
-    });
-    split_files(files.collect(), "sql/segments")
+    split_files(sql_files::embedded(&SEGMENT_SQL), "sql/segments")
 }
 
 fn files_from_dir(dir: &Path) -> CliResult<(String, Vec<SegmentFile>)> {
-    let entries =
-        std::fs::read_dir(dir).map_err(|e| format!("--sql-dir {}: {e}", dir.display()))?;
-    let mut files = Vec::new();
-    for entry in entries {
-        let path = entry
-            .map_err(|e| format!("--sql-dir {}: {e}", dir.display()))?
-            .path();
-        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-            continue;
-        };
-        if name.ends_with(".sql") {
-            let sql = std::fs::read_to_string(&path)
-                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            files.push((name.to_owned(), sql));
-        }
-    }
-    split_files(files, &dir.display().to_string())
+    split_files(sql_files::read_dir(dir)?, &dir.display().to_string())
 }
 
 fn split_files(
