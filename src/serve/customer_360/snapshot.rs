@@ -21,7 +21,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Instant;
 
-use arrow::array::{AsArray, Int64Array, RecordBatch, StringArray};
+use arrow::array::{Int64Array, RecordBatch, StringArray};
 use arrow::datatypes::{DataType, Field, Schema};
 use datafusion::common::tree_node::TreeNodeRecursion;
 use datafusion::common::{ParamValues, ScalarValue};
@@ -31,6 +31,7 @@ use datafusion::logical_expr::LogicalPlan;
 use futures::StreamExt;
 
 use super::{KEY_COLUMN, SQL};
+use crate::cli::output::first_column_strings;
 use crate::lake::{CommitMode, TableName, write::TableWriter};
 use crate::serve::policy;
 use crate::session::{AmigoSession, root_message};
@@ -134,12 +135,7 @@ async fn slice_bounds(session: &AmigoSession) -> Result<Vec<String>, String> {
         .collect()
         .await
         .map_err(|e| format!("slicing unified.customers: {}", root_message(&e)))?;
-    let mut bounds = Vec::new();
-    for batch in &batches {
-        let ids =
-            arrow::compute::cast(batch.column(0), &DataType::Utf8).map_err(|e| e.to_string())?;
-        bounds.extend(ids.as_string::<i32>().iter().flatten().map(str::to_owned));
-    }
+    let mut bounds = first_column_strings(&batches)?;
     if bounds.is_empty() {
         // No customer: one empty slice still writes the table with its columns.
         bounds.push(String::new());

@@ -6,8 +6,7 @@
 //! `t_x` (recency) after the first, observed for `T` since the first. Times are in any unit
 //! (weeks in amigo's SQL); `alpha` is in that unit.
 
-use rustc_hash::FxHashMap as HashMap;
-
+use super::counts::{self, Counts};
 use super::optimize::{Options, minimize};
 use super::special::{digamma, hyp2f1, ln_beta, ln_gamma, log_add_exp};
 
@@ -45,7 +44,7 @@ pub struct BgNbdFit {
 /// needs, whatever the number of customers, and what partial aggregates exchange.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct BgNbdData {
-    counts: HashMap<[u64; 3], u64>,
+    counts: Counts<3>,
 }
 
 /// One customer summary that cannot come from a transaction log.
@@ -120,32 +119,12 @@ impl BgNbdData {
 
     /// The state as bytes (little-endian x, t_x, T, count per summary), for partial aggregates.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.counts.len() * 32);
-        for (key, count) in &self.counts {
-            for v in key.iter().chain(std::iter::once(count)) {
-                out.extend_from_slice(&v.to_le_bytes());
-            }
-        }
-        out
+        counts::to_bytes(&self.counts)
     }
 
     /// Adds the summaries of a state written by [`Self::to_bytes`].
     pub fn merge_bytes(&mut self, bytes: &[u8]) -> Result<(), String> {
-        if !bytes.len().is_multiple_of(32) {
-            return Err(format!(
-                "corrupt bgnbd_fit state: {} bytes is not a multiple of 32",
-                bytes.len()
-            ));
-        }
-        for chunk in bytes.chunks_exact(32) {
-            let word = |i: usize| {
-                let mut w = [0u8; 8];
-                w.copy_from_slice(&chunk[i * 8..i * 8 + 8]);
-                u64::from_le_bytes(w)
-            };
-            *self.counts.entry([word(0), word(1), word(2)]).or_insert(0) += word(3);
-        }
-        Ok(())
+        counts::merge_bytes(&mut self.counts, bytes, "bgnbd_fit")
     }
 
     /// Log-likelihood of the data under `params`.

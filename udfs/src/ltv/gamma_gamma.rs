@@ -5,6 +5,7 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
+use super::counts::{self, Counts};
 use super::optimize::{Options, minimize};
 use super::special::{digamma, ln_gamma};
 
@@ -38,7 +39,7 @@ pub struct GammaGammaFit {
 /// Repeat customers grouped by identical `(x, m)`, with counts.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GammaGammaData {
-    counts: HashMap<[u64; 2], u64>,
+    counts: Counts<2>,
 }
 
 impl GammaGammaData {
@@ -86,32 +87,12 @@ impl GammaGammaData {
 
     /// The state as bytes (little-endian x, m, count per group), for partial aggregates.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.counts.len() * 24);
-        for (key, count) in &self.counts {
-            for v in key.iter().chain(std::iter::once(count)) {
-                out.extend_from_slice(&v.to_le_bytes());
-            }
-        }
-        out
+        counts::to_bytes(&self.counts)
     }
 
     /// Adds the groups of a state written by [`Self::to_bytes`].
     pub fn merge_bytes(&mut self, bytes: &[u8]) -> Result<(), String> {
-        if !bytes.len().is_multiple_of(24) {
-            return Err(format!(
-                "corrupt gamma_gamma_fit state: {} bytes is not a multiple of 24",
-                bytes.len()
-            ));
-        }
-        for chunk in bytes.chunks_exact(24) {
-            let word = |i: usize| {
-                let mut w = [0u8; 8];
-                w.copy_from_slice(&chunk[i * 8..i * 8 + 8]);
-                u64::from_le_bytes(w)
-            };
-            *self.counts.entry([word(0), word(1)]).or_insert(0) += word(2);
-        }
-        Ok(())
+        counts::merge_bytes(&mut self.counts, bytes, "gamma_gamma_fit")
     }
 
     pub fn log_likelihood(&self, params: &GammaGammaParams) -> f64 {

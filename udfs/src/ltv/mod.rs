@@ -26,6 +26,7 @@ mod bgnbd_fit;
 mod bgnbd_p_alive;
 mod bgnbd_p_purchases;
 mod clv;
+mod counts;
 pub mod gamma_gamma;
 mod gamma_gamma_expected_spend;
 mod gamma_gamma_fit;
