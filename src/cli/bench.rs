@@ -251,14 +251,7 @@ async fn ltv(args: LtvArgs) -> Result<(), BenchError> {
         lifetimes,
     };
     print!("{}", render_ltv_report(&report));
-    if let Some(path) = &args.json {
-        let mut json = serde_json::to_vec_pretty(&report)
-            .map_err(|e| BenchError::Data(format!("serializing the report: {e}")))?;
-        json.push(b'\n');
-        std::fs::write(path, json).map_err(crate::bench::io_err(path))?;
-        eprintln!("results saved to {}", path.display());
-    }
-    Ok(())
+    save_json(args.json.as_deref(), &report)
 }
 
 async fn functions(args: FunctionsArgs) -> CliResult<()> {
@@ -314,14 +307,7 @@ fn functions_blocking(args: FunctionsArgs) -> Result<(), BenchError> {
         duckdb,
     };
     print!("{}", render_report(&report));
-    if let Some(path) = &args.json {
-        let mut json = serde_json::to_vec_pretty(&report)
-            .map_err(|e| BenchError::Data(format!("serializing the report: {e}")))?;
-        json.push(b'\n');
-        std::fs::write(path, json).map_err(crate::bench::io_err(path))?;
-        eprintln!("results saved to {}", path.display());
-    }
-    Ok(())
+    save_json(args.json.as_deref(), &report)
 }
 
 async fn ingest(args: IngestArgs) -> Result<(), BenchError> {
@@ -339,14 +325,7 @@ async fn ingest(args: IngestArgs) -> Result<(), BenchError> {
         .map_err(|e| BenchError::Data(format!("the generator stopped: {e}")))??;
     let report = run_ingest_bench(&data, &temp.path().join("lake"), customers, seed).await?;
     print!("{}", render_ingest_report(&report));
-    if let Some(path) = &args.json {
-        let mut json = serde_json::to_vec_pretty(&report)
-            .map_err(|e| BenchError::Data(format!("serializing the report: {e}")))?;
-        json.push(b'\n');
-        std::fs::write(path, json).map_err(crate::bench::io_err(path))?;
-        eprintln!("results saved to {}", path.display());
-    }
-    Ok(())
+    save_json(args.json.as_deref(), &report)
 }
 
 async fn resolve(args: ResolveArgs) -> Result<(), BenchError> {
@@ -366,14 +345,7 @@ async fn resolve(args: ResolveArgs) -> Result<(), BenchError> {
     };
     let report = run_resolve_bench(&data, work.path(), &config).await?;
     print!("{}", render_resolve_report(&report));
-    if let Some(path) = &args.json {
-        let mut json = serde_json::to_vec_pretty(&report)
-            .map_err(|e| BenchError::Data(format!("serializing the report: {e}")))?;
-        json.push(b'\n');
-        std::fs::write(path, json).map_err(crate::bench::io_err(path))?;
-        eprintln!("results saved to {}", path.display());
-    }
-    Ok(())
+    save_json(args.json.as_deref(), &report)
 }
 
 /// The generated data's directory: the one given, else `$HOME/.cache/amigo/bench/seed-<n>`.
@@ -413,12 +385,21 @@ async fn serve(args: ServeArgs) -> Result<(), BenchError> {
     };
     let report = run_serve_bench(&config).await?;
     print!("{}", render_serve_report(&report));
-    if let Some(path) = &args.json {
-        let mut json = serde_json::to_vec_pretty(&report)
-            .map_err(|e| BenchError::Data(format!("serializing the report: {e}")))?;
-        json.push(b'\n');
-        std::fs::write(path, json).map_err(crate::bench::io_err(path))?;
-        eprintln!("results saved to {}", path.display());
-    }
+    save_json(args.json.as_deref(), &report)
+}
+
+/// Saves a benchmark's report as JSON when `--json FILE` asks for it.
+fn save_json(
+    path: Option<&std::path::Path>,
+    report: &impl serde::Serialize,
+) -> Result<(), BenchError> {
+    let Some(path) = path else {
+        return Ok(());
+    };
+    let mut json = serde_json::to_vec_pretty(report)
+        .map_err(|e| BenchError::Data(format!("serializing the report: {e}")))?;
+    json.push(b'\n');
+    std::fs::write(path, json).map_err(crate::bench::io_err(path))?;
+    eprintln!("results saved to {}", path.display());
     Ok(())
 }
