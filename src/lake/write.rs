@@ -224,12 +224,14 @@ impl TableWriter {
         let properties = WriterProperties::builder()
             .set_compression(Compression::ZSTD(ZstdLevel::try_new(1).unwrap_or_default()))
             .set_created_by(format!("amigo {}", env!("CARGO_PKG_VERSION")));
+        let cardinality = first.map(column_cardinality).unwrap_or_default();
         let mut properties = match self.layout {
             Layout::Scans => with_bloom_filters(
                 properties
                     .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
                     .set_data_page_row_count_limit(PAGE_ROWS),
                 &self.schema,
+                &cardinality,
             ),
             Layout::PointReads => properties
                 .set_max_row_group_row_count(Some(POINT_READ_ROW_GROUP_ROWS))
@@ -238,8 +240,12 @@ impl TableWriter {
                 .set_write_batch_size(POINT_READ_PAGE_ROWS)
                 .set_dictionary_enabled(false),
         };
-        for name in first.map(mostly_distinct_columns).unwrap_or_default() {
-            properties = properties.set_column_dictionary_enabled(ColumnPath::from(name), false);
+        for (name, _) in cardinality
+            .iter()
+            .filter(|(_, c)| *c == Cardinality::MostlyDistinct)
+        {
+            properties =
+                properties.set_column_dictionary_enabled(ColumnPath::from(name.as_str()), false);
         }
         let properties = properties.build();
         let writer = AsyncArrowWriter::try_new(object, self.schema.clone(), Some(properties))
@@ -310,14 +316,24 @@ impl TableWriter {
 /// Rows sampled to judge a column's cardinality.
 const CARDINALITY_SAMPLE: usize = 4096;
 
-/// Columns whose first values are not mostly repeats (over 10% distinct: ids, free text,
-/// hashes, line numbers, an order's fields repeated on its few lines): they are written without
-/// a dictionary. Interning each value is the writer's biggest cost, such dictionaries outgrow
-/// their page and fall back to plain encoding anyway, and zstd still finds the repeats.
-/// Columns of a few values (statuses, countries, currencies, constants) keep it.
-fn mostly_distinct_columns(batch: &RecordBatch) -> Vec<String> {
+/// How repetitive a column's first values are, which decides how it is encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cardinality {
+    /// Over 10% distinct: ids, emails, free text, hashes, line numbers, an order's fields
+    /// repeated on its few lines. Written without a dictionary: interning each value is the
+    /// writer's biggest cost, such dictionaries outgrow their page and fall back to plain
+    /// encoding anyway, and zstd still finds the repeats.
+    MostlyDistinct,
+    /// A few values (statuses, countries, currencies, constants): dictionary encoded, and no
+    /// bloom filter, since every row group holds much the same few values, so a filter would
+    /// seldom skip one, while inserting every value into it costs as much as encoding the column.
+    MostlyRepeats,
+}
+
+/// The cardinality of the columns whose first rows hold enough values to judge it.
+fn column_cardinality(batch: &RecordBatch) -> Vec<(String, Cardinality)> {
     let rows = batch.num_rows().min(CARDINALITY_SAMPLE);
-    let mut names = Vec::new();
+    let mut judged = Vec::new();
     for (field, column) in batch.schema().fields().iter().zip(batch.columns()) {
         let column = column.slice(0, rows);
         let present = column.len() - column.null_count();
@@ -351,11 +367,14 @@ fn mostly_distinct_columns(batch: &RecordBatch) -> Vec<String> {
                 None => continue,
             },
         };
-        if distinct * 10 > present {
-            names.push(field.name().clone());
-        }
+        let cardinality = if distinct * 10 > present {
+            Cardinality::MostlyDistinct
+        } else {
+            Cardinality::MostlyRepeats
+        };
+        judged.push((field.name().clone(), cardinality));
     }
-    names
+    judged
 }
 
 /// Gives a canonical table's columns their model type where the data's type is an obvious
@@ -383,16 +402,22 @@ fn coerce_to_model(def: &TableDef, schema: &Schema) -> SchemaRef {
     Arc::new(Schema::new(fields))
 }
 
-/// A bloom filter on every string column. Each is sized for a row group of distinct values, then
-/// folded down when the row group is written to what its values need at [`BLOOM_FILTER_FPP`]:
-/// a few bytes for a column of codes (country, channel), about 128 KiB per row group for a
-/// column of ids or emails.
+/// A bloom filter on every string column but those of a few repeated values. Each is sized for
+/// a row group of distinct values, then folded down when the row group is written to what its
+/// values need at [`BLOOM_FILTER_FPP`]: about 128 KiB per row group for a column of ids or
+/// emails. A column too sparse in its first rows to judge keeps its filter.
 fn with_bloom_filters(
     mut properties: WriterPropertiesBuilder,
     schema: &Schema,
+    cardinality: &[(String, Cardinality)],
 ) -> WriterPropertiesBuilder {
+    let repeats = |name: &str| {
+        cardinality
+            .iter()
+            .any(|(n, c)| n == name && *c == Cardinality::MostlyRepeats)
+    };
     for field in schema.fields() {
-        if field.data_type() == &DataType::Utf8 {
+        if field.data_type() == &DataType::Utf8 && !repeats(field.name()) {
             let column = ColumnPath::from(field.name().as_str());
             properties = properties
                 .set_column_bloom_filter_enabled(column.clone(), true)
@@ -427,4 +452,156 @@ pub fn storage_schema(schema: &Schema) -> SchemaRef {
         })
         .collect();
     Arc::new(Schema::new(fields))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow::array::{
+        ArrayRef, Int64Array, ListBuilder, StringArray, StringBuilder, TimestampMicrosecondArray,
+    };
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    use parquet::basic::Encoding;
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+
+    /// Writes `columns` as one table and returns the file's first row group's metadata.
+    async fn written(columns: Vec<(&str, ArrayRef)>) -> parquet::file::metadata::RowGroupMetaData {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let lake = Lake::init(&dir.path().display().to_string())
+            .await
+            .expect("init");
+        let batch = RecordBatch::try_from_iter(columns).expect("batch");
+        let name = TableName::new("raw", "t");
+        let mut writer =
+            TableWriter::new(lake.clone(), name.clone(), &batch.schema()).expect("writer");
+        writer.write(&batch).await.expect("write");
+        let files = writer.finish().await.expect("finish");
+        let path = lake.data_file_path(&name, &files[0]);
+        let bytes = lake
+            .store()
+            .get(&path)
+            .await
+            .expect("get")
+            .bytes()
+            .await
+            .expect("bytes");
+        let reader = SerializedFileReader::new(bytes).expect("parquet");
+        reader.metadata().row_group(0).clone()
+    }
+
+    #[tokio::test]
+    async fn rows_read_back_as_written_across_row_groups_and_nested_columns() {
+        let rows = ROW_GROUP_ROWS * 2 + 1000;
+        let ids: ArrayRef = Arc::new(Int64Array::from_iter_values(0..rows as i64));
+        let seen: ArrayRef = Arc::new(
+            TimestampMicrosecondArray::from_iter_values((0..rows as i64).map(|i| i * 1_000_000))
+                .with_timezone("UTC"),
+        );
+        let mut tags = ListBuilder::new(StringBuilder::new());
+        for i in 0..rows {
+            if i % 7 == 0 {
+                tags.append_null();
+            } else {
+                for t in 0..i % 3 {
+                    tags.values().append_value(format!("tag{t}"));
+                }
+                tags.append(true);
+            }
+        }
+        let tags: ArrayRef = Arc::new(tags.finish());
+        let batch = RecordBatch::try_from_iter(vec![("id", ids), ("seen", seen), ("tags", tags)])
+            .expect("batch");
+
+        let dir = tempfile::tempdir().expect("tempdir");
+        let lake = Lake::init(&dir.path().display().to_string())
+            .await
+            .expect("init");
+        let name = TableName::new("raw", "t");
+        let mut writer =
+            TableWriter::new(lake.clone(), name.clone(), &batch.schema()).expect("writer");
+        // In uneven pieces, so row groups fill across batches.
+        let mut offset = 0;
+        for len in [1, 50_000, 100_000, rows] {
+            let len = len.min(rows - offset);
+            writer
+                .write(&batch.slice(offset, len))
+                .await
+                .expect("write");
+            offset += len;
+        }
+        let files = writer.finish().await.expect("finish");
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].rows, rows as u64);
+        let path = lake.data_file_path(&name, &files[0]);
+        let bytes = lake
+            .store()
+            .get(&path)
+            .await
+            .expect("get")
+            .bytes()
+            .await
+            .expect("bytes");
+        assert_eq!(
+            files[0].bytes,
+            bytes.len() as u64,
+            "the recorded size is the file's"
+        );
+        let reader = ParquetRecordBatchReaderBuilder::try_new(bytes).expect("parquet");
+        assert_eq!(reader.metadata().num_row_groups(), 3);
+        let read: Vec<RecordBatch> = reader
+            .build()
+            .expect("reader")
+            .collect::<std::result::Result<_, _>>()
+            .expect("read");
+        let read = arrow::compute::concat_batches(&read[0].schema(), &read).expect("concat");
+        assert_eq!(read.schema(), writer_schema(&batch));
+        assert_eq!(read.columns(), batch.columns());
+    }
+
+    /// The schema the writer stores `batch` with (nullable fields).
+    fn writer_schema(batch: &RecordBatch) -> SchemaRef {
+        storage_schema(&batch.schema())
+    }
+
+    #[tokio::test]
+    async fn ids_get_a_bloom_filter_and_codes_a_dictionary() {
+        let rows = 5000;
+        let emails: ArrayRef = Arc::new(StringArray::from_iter_values(
+            (0..rows).map(|i| format!("person{i}@example.com")),
+        ));
+        let countries: ArrayRef = Arc::new(StringArray::from_iter_values(
+            (0..rows).map(|i| ["FR", "BE", "CH"][i % 3]),
+        ));
+        // Too few values to judge: treated as possibly distinct.
+        let notes: ArrayRef = Arc::new(StringArray::from_iter(
+            (0..rows).map(|i| (i % 500 == 0).then(|| format!("note {i}"))),
+        ));
+        let group = written(vec![
+            ("email", emails),
+            ("country", countries),
+            ("note", notes),
+        ])
+        .await;
+        let column = |i: usize| group.column(i);
+        assert!(
+            column(0).bloom_filter_offset().is_some(),
+            "email has a bloom filter"
+        );
+        assert!(
+            !column(0).encodings().any(|e| e == Encoding::RLE_DICTIONARY),
+            "email is written without a dictionary"
+        );
+        assert!(
+            column(1).bloom_filter_offset().is_none(),
+            "country has no bloom filter"
+        );
+        assert!(
+            column(1).encodings().any(|e| e == Encoding::RLE_DICTIONARY),
+            "country is dictionary encoded"
+        );
+        assert!(
+            column(2).bloom_filter_offset().is_some(),
+            "a sparse column keeps its filter"
+        );
+    }
 }
