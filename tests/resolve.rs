@@ -69,8 +69,9 @@ fn resolve_is_accurate_stable_and_respects_decisions() {
     amigo(lake, &["resolve"]);
 
     // Accuracy against the ground truth. Figures of the current rules on the sample (3000
-    // records): precision 0.993, recall 0.70; the bounds leave room for rule changes but fail
-    // on a pipeline that merges wrongly or stops linking.
+    // records): precision 0.9975, recall 0.64 (the guards against namesakes that keep
+    // precision at 0.995 on 1.2M records cost some recall); the bounds leave room for rule
+    // changes but fail on a pipeline that merges wrongly or stops linking.
     let report = amigo(lake, &["evaluate", "--format", "csv"]);
     let mut lines = report.lines();
     let header: Vec<&str> = lines.next().expect("header").split(',').collect();
@@ -80,8 +81,8 @@ fn resolve_is_accurate_stable_and_respects_decisions() {
         values[i].parse().expect("a number")
     };
     assert_eq!(metric("records"), 3000.0);
-    assert!(metric("pairwise_precision") >= 0.99, "{report}");
-    assert!(metric("pairwise_recall") >= 0.65, "{report}");
+    assert!(metric("pairwise_precision") >= 0.995, "{report}");
+    assert!(metric("pairwise_recall") >= 0.6, "{report}");
     assert!(metric("bcubed_f1") >= 0.95, "{report}");
     assert!(
         report.contains("typo_first_name"),

@@ -27,8 +27,12 @@ SELECT
     nickname_root(first_name)                                 AS first_root,
     -- Word order ignored: "DUPONT Jean" and "Jean Dupont" share it.
     name_key(concat_ws(' ', nickname_root(first_name), last_name)) AS name_key,
-    -- Lower case, no dots or +tags at gmail, IDN domains decoded.
+    -- Lower case, no dots or +tags at gmail, IDN domains decoded: one key per mailbox.
     email_canonical(email)                                    AS email_key,
+    -- The address as typed, only trimmed and lower-cased: two records whose emails reach one
+    -- mailbox but were typed differently (jean.martin@ and jeanmartin@gmail.com) are weaker
+    -- evidence than the very same address.
+    normalize_email(email)                                    AS email_plain,
     normalize_phone(phone, phone_region)                            AS phone_key,
     birth_date,
     normalize_address(address_line1)                          AS address_key,

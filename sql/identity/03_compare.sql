@@ -67,7 +67,10 @@ SELECT
     END AS last_name,
     CASE
         WHEN l.email_key IS NULL OR r.email_key IS NULL THEN 'null'
-        WHEN l.email_key = r.email_key THEN 'exact'
+        WHEN l.email_key = r.email_key AND l.email_plain = r.email_plain THEN 'exact'
+        -- One mailbox, typed two ways (dots or a +tag at gmail): the same person mistyping, or
+        -- two namesakes whose look-alike addresses the provider folds together.
+        WHEN l.email_key = r.email_key THEN 'equivalent'
         -- Emails are mostly built from names: jean.martin@orange.fr and jean.martin@gmail.com,
         -- or jean.martin@ and jean.martin2@, are two people named alike far more often than one
         -- person, and the names are already counted. So neither is "similar".

@@ -1,17 +1,24 @@
 -- 05_decide.sql: which candidate pairs are the same person.
 --
 -- A pair is linked when a deterministic rule fires (in the style of Salesforce Data Cloud
--- match rules) or when the Fellegi-Sunter probability of 04_score.sql is at least 0.999, and
--- no guard vetoes it. A wrong merge is worse than a missed one: a merged record sends one
--- person's orders, consents and messages to another.
+-- match rules) or when the Fellegi-Sunter probability of 04_score.sql is at least 0.999 with
+-- evidence beyond the names, and no guard vetoes it. A wrong merge is worse than a missed one:
+-- a merged record sends one person's orders, consents and messages to another.
 --
--- Guards:
--- - different first names, or different birth dates, never link (homonyms and family members);
+-- Guards (measured on the generator's 1.2M records, where namesakes and households are common:
+-- see the README for the figures):
+-- - different first names, or different birth dates, never link (namesakes and family members);
+-- - names never link on their own, however rare or swapped: the score needs an email, a phone,
+--   a birth date or the exact address to agree too;
 -- - an email or phone is never enough on its own: families share them, and a record without
 --   a first name sharing one is as often a relative as the same person, unless the email
---   spells the other record's first name (an email or phone shared by several first names is
---   listed in identity.shared_contacts);
--- - the score alone never links a record without a first name;
+--   spells the other record's first name and the phone or address agrees too (an email or
+--   phone shared by several first names is listed in identity.shared_contacts);
+-- - an email that reaches the same mailbox only once gmail's dots and +tags are folded
+--   ('equivalent': jean.martin@ and jeanmartin@gmail.com) is what namesakes with look-alike
+--   addresses have; it links when the phone, the address or the birth date agrees too, or
+--   when the names differ by a typo (namesakes spell their names the same);
+-- - a rule on names and address does not link when the emails or phones contradict it;
 -- - decisions entered by a person in unified.match_decisions win over everything:
 --   cannot_link removes the pair, must_link adds it.
 
@@ -49,22 +56,37 @@ ruled AS (
     SELECT *,
         CASE
             WHEN first_name = 'different' OR birth_date = 'different' THEN NULL
-            WHEN email = 'exact' AND first_agrees THEN 'email+first_name'
+            WHEN email = 'exact' AND first_agrees AND NOT (phone = 'different' AND address = 'different')
+                THEN 'email+first_name'
+            WHEN email = 'equivalent' AND first_agrees
+                 AND (phone IN ('exact', 'similar') OR address IN ('exact', 'similar')
+                      OR birth_date IN ('exact', 'swapped')
+                      OR (last_name <> 'null' AND NOT (first_name = 'exact' AND last_name = 'exact')
+                          AND phone <> 'different' AND address <> 'different'))
+                THEN 'email+first_name'
             WHEN phone = 'exact' AND first_agrees THEN 'phone+first_name'
-            -- Two fuzzy agreements are not enough: Dong Sung and Dong Jin Kim live on one street.
-            WHEN first_agrees AND last_agrees AND (address = 'exact'
-                 OR (address = 'similar' AND first_name IN ('exact', 'nickname', 'swapped')))
+            WHEN first_agrees AND last_agrees AND address = 'exact'
+                 AND email NOT IN ('different', 'equivalent') AND phone <> 'different'
                 THEN 'name+address'
-            WHEN first_agrees AND last_agrees AND birth_date IN ('exact', 'swapped') THEN 'name+birth_date'
-            -- Same first name at the same address, whatever the last name: a married name.
-            WHEN first_name IN ('exact', 'nickname') AND address = 'exact' THEN 'first_name+address'
+            WHEN first_name IN ('exact', 'nickname', 'swapped') AND last_agrees
+                 AND birth_date IN ('exact', 'swapped') THEN 'name+birth_date'
             -- One side has no first name: the shared email must spell the other's first name,
-            -- and the last names must agree.
+            -- the last names must agree, and the phone or the address too.
             WHEN email = 'exact' AND email_spells_first_name AND last_name IN ('exact', 'similar')
+                 AND (phone = 'exact' OR address = 'exact')
+                 AND phone <> 'different' AND address <> 'different'
                 THEN 'email+name_in_email'
+            -- One side has no first name, the same email, and a last name with a typo: a
+            -- relative sharing the family email writes the family name the same way.
+            WHEN email = 'exact' AND first_name = 'null' AND last_name = 'similar'
+                 AND phone <> 'different' AND address <> 'different'
+                THEN 'email+last_name_typo'
             -- Without a first name on both sides the score alone would link a relative who
-            -- shares the family email and last name.
-            WHEN first_name <> 'null' AND match_probability >= 0.999 THEN 'probabilistic'
+            -- shares the family email and last name; on names alone, a namesake.
+            WHEN first_name <> 'null' AND match_probability >= 0.999
+                 AND (email = 'exact' OR phone IN ('exact', 'similar')
+                      OR birth_date IN ('exact', 'swapped') OR address = 'exact')
+                THEN 'probabilistic'
         END AS rule
     FROM judged
 ),

@@ -43,7 +43,8 @@ WITH compared AS (
         END AS last_name,
         CASE
             WHEN l.email_key IS NULL OR r.email_key IS NULL THEN 'null'
-            WHEN l.email_key = r.email_key THEN 'exact'
+            WHEN l.email_key = r.email_key AND l.email_plain = r.email_plain THEN 'exact'
+            WHEN l.email_key = r.email_key THEN 'equivalent'
             -- Emails are mostly built from names: jean.martin@orange.fr and jean.martin@gmail.com,
             -- or jean.martin@ and jean.martin2@, are two people named alike far more often than one
             -- person, and the names are already counted. So neither is "similar".
@@ -93,10 +94,10 @@ WITH compared AS (
             THEN strpos(regexp_replace(email_local(l.email_key), '[^a-z]', '', 'g'),
                         regexp_replace(coalesce(l.first_norm, r.first_norm), '[^a-z]', '', 'g')) > 0
         END AS email_spells_first_name,
-        make_array(l.first_norm, l.last_norm, l.email_key, l.phone_key,
+        make_array(l.first_norm, l.last_norm, l.email_plain, l.phone_key,
                    CAST(l.birth_date AS VARCHAR), concat_ws(' ', l.address_key, l.postcode_key))
             AS left_values,
-        make_array(r.first_norm, r.last_norm, r.email_key, r.phone_key,
+        make_array(r.first_norm, r.last_norm, r.email_plain, r.phone_key,
                    CAST(r.birth_date AS VARCHAR), concat_ws(' ', r.address_key, r.postcode_key))
             AS right_values
     FROM identity.records l CROSS JOIN identity.records r
