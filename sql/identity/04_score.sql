@@ -40,11 +40,13 @@ UNION ALL
 SELECT 'last_name', last_norm, count(*) * 1.0 / sum(count(*)) OVER ()
 FROM identity.records WHERE last_norm IS NOT NULL GROUP BY last_norm;
 
--- Each candidate and random pair's comparison vector; 'null' (a side is missing) is no
--- evidence, a NULL element for the model.
+-- Each candidate and random pair's comparisons, with its comparison vector; 'null' (a side is
+-- missing) is no evidence, a NULL element for the model. The comparisons are carried along so
+-- that scoring reads this one table rather than joining it back to identity.comparisons (a
+-- join of 19M rows on their ids at 1.2M records).
 CREATE OR REPLACE TABLE identity.comparison_vectors AS
 SELECT
-    kind, left_id, right_id,
+    c.*,
     make_array(nullif(first_name, 'null'), nullif(last_name, 'null'), nullif(email, 'null'),
                nullif(phone, 'null'), nullif(birth_date, 'null'), nullif(address, 'null')) AS levels,
     -- The frequency of an exactly agreed name replaces its u (term-frequency adjustment).
@@ -127,17 +129,15 @@ WITH scoring AS (
 ),
 weighed AS (
     SELECT
-        c.*,
+        v.*,
         fs_field_weights(v.levels, s.model, v.term_frequencies) AS weights,
         fs_match_weight(v.levels, s.model, v.term_frequencies) AS match_weight
-    FROM identity.comparisons c
-    JOIN identity.comparison_vectors v
-      ON v.kind = c.kind AND v.left_id = c.left_id AND v.right_id = c.right_id
+    FROM identity.comparison_vectors v
     CROSS JOIN scoring s
-    WHERE c.kind = 'candidate'
+    WHERE v.kind = 'candidate'
 )
 SELECT
-    w.*,
+    w.* EXCEPT (levels, term_frequencies),
     coalesce(w.weights[1], 0) AS first_name_weight,
     coalesce(w.weights[2], 0) AS last_name_weight,
     coalesce(w.weights[3], 0) AS email_weight,

@@ -121,24 +121,35 @@ impl Settings {
         else {
             return exec_err!("{name}: a state has 6 list columns, got {states:?}");
         };
+        // The six lists of a row have the same length; entries are read from the child arrays
+        // through each list's offsets (slicing six lists per row would allocate six arrays).
+        let (v, s, r, t) = (
+            values.values(),
+            sources.values(),
+            record_ids.values(),
+            ts.values(),
+        );
+        let (p, c) = (priorities.values(), counts.values());
+        let (p, c) = (p.as_primitive::<Int64Type>(), c.as_primitive::<Int64Type>());
+        let children = [values, sources, record_ids, ts, priorities, counts];
         for row in 0..values.len() {
             if values.is_null(row) {
                 continue;
             }
-            let (v, s, r, t) = (
-                values.value(row),
-                sources.value(row),
-                record_ids.value(row),
-                ts.value(row),
-            );
-            let (p, c) = (priorities.value(row), counts.value(row));
-            let (p, c) = (p.as_primitive::<Int64Type>(), c.as_primitive::<Int64Type>());
-            for i in 0..v.len() {
+            let entries =
+                values.value_offsets()[row] as usize..values.value_offsets()[row + 1] as usize;
+            if children.iter().any(|l| {
+                l.value_offsets()[row] as usize != entries.start
+                    || l.value_length(row) as usize != entries.len()
+            }) {
+                return exec_err!("{name}: the lists of a state row differ in length");
+            }
+            for i in entries {
                 let candidate = Candidate {
-                    value: ScalarValue::try_from_array(&v, i)?,
-                    source: string_at(&s, i),
-                    record_id: string_at(&r, i),
-                    ts: ScalarValue::try_from_array(&t, i)?,
+                    value: ScalarValue::try_from_array(v, i)?,
+                    source: string_at(s, i),
+                    record_id: string_at(r, i),
+                    ts: ScalarValue::try_from_array(t, i)?,
                     priority: p.value(i),
                 };
                 f(row, candidate, u64::try_from(c.value(i)).unwrap_or(0));
