@@ -33,10 +33,10 @@ WITH pairs AS (
     SELECT left_id, right_id, NULL, 'random' FROM identity.random_pairs
 )
 SELECT
-    p.kind,
-    p.left_id,
-    p.right_id,
-    p.rules,
+    l.kind,
+    l.left_id,
+    l.right_id,
+    l.rules,
     CASE
         WHEN l.first_norm IS NULL OR r.first_norm IS NULL THEN 'null'
         WHEN l.first_norm = r.first_norm THEN 'exact'
@@ -120,6 +120,10 @@ SELECT
         THEN strpos(regexp_replace(email_local(l.email_key), '[^a-z]', '', 'g'),
                     regexp_replace(coalesce(l.first_norm, r.first_norm), '[^a-z]', '', 'g')) > 0
     END AS email_spells_first_name
-FROM pairs p
-JOIN identity.records l ON l.record_id = p.left_id
-JOIN identity.records r ON r.record_id = p.right_id;
+-- Written so that both joins build their hash table on identity.records (1.2M rows) and
+-- stream the pairs (19M) through it: joined the other way round, the second join held every
+-- pair with its left record in memory (9 GB at 1.2M records).
+FROM identity.records r
+JOIN (SELECT l.*, p.kind, p.left_id, p.right_id, p.rules
+      FROM identity.records l JOIN pairs p ON l.record_id = p.left_id) l
+  ON r.record_id = l.right_id;
