@@ -56,8 +56,11 @@ ruled AS (
     SELECT *,
         CASE
             WHEN first_name = 'different' OR birth_date = 'different' THEN NULL
+            -- The same email and first name, unless both the phone and the address say two
+            -- households.
             WHEN email = 'exact' AND first_agrees AND NOT (phone = 'different' AND address = 'different')
                 THEN 'email+first_name'
+            -- One mailbox typed two ways: a second agreement, or a typo in the names.
             WHEN email = 'equivalent' AND first_agrees
                  AND (phone IN ('exact', 'similar') OR address IN ('exact', 'similar')
                       OR birth_date IN ('exact', 'swapped')
@@ -65,9 +68,14 @@ ruled AS (
                           AND phone <> 'different' AND address <> 'different'))
                 THEN 'email+first_name'
             WHEN phone = 'exact' AND first_agrees THEN 'phone+first_name'
+            -- Names at the very address ('similar' addresses are neighbours: Dong Sung and Dong
+            -- Jin Kim live on one street), with no email or phone saying otherwise.
             WHEN first_agrees AND last_agrees AND address = 'exact'
                  AND email NOT IN ('different', 'equivalent') AND phone <> 'different'
                 THEN 'name+address'
+            -- Names and birth date, the first name as written, swapped or a known nickname: with
+            -- a first name only similar, about one such pair in three was two people at 1.2M
+            -- records (twins, or siblings with look-alike names).
             WHEN first_name IN ('exact', 'nickname', 'swapped') AND last_agrees
                  AND birth_date IN ('exact', 'swapped') THEN 'name+birth_date'
             -- One side has no first name: the shared email must spell the other's first name,
