@@ -464,29 +464,25 @@ mod tests {
     use parquet::basic::Encoding;
     use parquet::file::reader::{FileReader, SerializedFileReader};
 
-    /// Writes `columns` as one table and returns the file's first row group's metadata.
-    async fn written(columns: Vec<(&str, ArrayRef)>) -> parquet::file::metadata::RowGroupMetaData {
+    /// Writes `pieces` (batches of one schema) as one table; returns its one file's entry and
+    /// bytes.
+    async fn write_table(pieces: &[RecordBatch]) -> (DataFile, bytes::Bytes) {
         let dir = tempfile::tempdir().expect("tempdir");
         let lake = Lake::init(&dir.path().display().to_string())
             .await
             .expect("init");
-        let batch = RecordBatch::try_from_iter(columns).expect("batch");
         let name = TableName::new("raw", "t");
         let mut writer =
-            TableWriter::new(lake.clone(), name.clone(), &batch.schema()).expect("writer");
-        writer.write(&batch).await.expect("write");
-        let files = writer.finish().await.expect("finish");
-        let path = lake.data_file_path(&name, &files[0]);
-        let bytes = lake
-            .store()
-            .get(&path)
-            .await
-            .expect("get")
-            .bytes()
-            .await
-            .expect("bytes");
-        let reader = SerializedFileReader::new(bytes).expect("parquet");
-        reader.metadata().row_group(0).clone()
+            TableWriter::new(lake.clone(), name.clone(), &pieces[0].schema()).expect("writer");
+        for piece in pieces {
+            writer.write(piece).await.expect("write");
+        }
+        let mut files = writer.finish().await.expect("finish");
+        assert_eq!(files.len(), 1);
+        let file = files.remove(0);
+        let path = lake.data_file_path(&name, &file);
+        let object = lake.store().get(&path).await.expect("get");
+        (file, object.bytes().await.expect("bytes"))
     }
 
     #[tokio::test]
@@ -511,38 +507,19 @@ mod tests {
         let tags: ArrayRef = Arc::new(tags.finish());
         let batch = RecordBatch::try_from_iter(vec![("id", ids), ("seen", seen), ("tags", tags)])
             .expect("batch");
-
-        let dir = tempfile::tempdir().expect("tempdir");
-        let lake = Lake::init(&dir.path().display().to_string())
-            .await
-            .expect("init");
-        let name = TableName::new("raw", "t");
-        let mut writer =
-            TableWriter::new(lake.clone(), name.clone(), &batch.schema()).expect("writer");
         // In uneven pieces, so row groups fill across batches.
+        let mut pieces = Vec::new();
         let mut offset = 0;
         for len in [1, 50_000, 100_000, rows] {
             let len = len.min(rows - offset);
-            writer
-                .write(&batch.slice(offset, len))
-                .await
-                .expect("write");
+            pieces.push(batch.slice(offset, len));
             offset += len;
         }
-        let files = writer.finish().await.expect("finish");
-        assert_eq!(files.len(), 1);
-        assert_eq!(files[0].rows, rows as u64);
-        let path = lake.data_file_path(&name, &files[0]);
-        let bytes = lake
-            .store()
-            .get(&path)
-            .await
-            .expect("get")
-            .bytes()
-            .await
-            .expect("bytes");
+
+        let (file, bytes) = write_table(&pieces).await;
+        assert_eq!(file.rows, rows as u64);
         assert_eq!(
-            files[0].bytes,
+            file.bytes,
             bytes.len() as u64,
             "the recorded size is the file's"
         );
@@ -554,13 +531,8 @@ mod tests {
             .collect::<std::result::Result<_, _>>()
             .expect("read");
         let read = arrow::compute::concat_batches(&read[0].schema(), &read).expect("concat");
-        assert_eq!(read.schema(), writer_schema(&batch));
+        assert_eq!(read.schema(), storage_schema(&batch.schema()));
         assert_eq!(read.columns(), batch.columns());
-    }
-
-    /// The schema the writer stores `batch` with (nullable fields).
-    fn writer_schema(batch: &RecordBatch) -> SchemaRef {
-        storage_schema(&batch.schema())
     }
 
     #[tokio::test]
@@ -576,12 +548,15 @@ mod tests {
         let notes: ArrayRef = Arc::new(StringArray::from_iter(
             (0..rows).map(|i| (i % 500 == 0).then(|| format!("note {i}"))),
         ));
-        let group = written(vec![
+        let batch = RecordBatch::try_from_iter(vec![
             ("email", emails),
             ("country", countries),
             ("note", notes),
         ])
-        .await;
+        .expect("batch");
+        let (_, bytes) = write_table(&[batch]).await;
+        let reader = SerializedFileReader::new(bytes).expect("parquet");
+        let group = reader.metadata().row_group(0);
         let column = |i: usize| group.column(i);
         assert!(
             column(0).bloom_filter_offset().is_some(),
