@@ -120,29 +120,42 @@ FROM trained t
 JOIN identity.fs_fields f ON f.field = t.p['field']
 LEFT JOIN identity.fs_m s ON s.comparison = f.comparison AND s.level = t.p['level'];
 
--- Every candidate pair's weight per field (fs_field_weights), total match weight and
--- probability, read from the stored model.
+-- Every candidate pair's weight per field (fs_field_weights, from the stored model), and its
+-- match weight: the prior log2(λ / (1 - λ)) plus the field weights, which is what
+-- fs_match_weight computes (summed here from the field weights rather than weighed twice:
+-- each call reads 16M rows at 1.2M records), and probability.
 CREATE OR REPLACE TABLE identity.scored_pairs AS
 WITH scoring AS (
-    SELECT named_struct('lambda', scoring_lambda, 'levels', levels) AS model
+    SELECT named_struct('lambda', scoring_lambda, 'levels', levels) AS model,
+           log2(scoring_lambda / (1 - scoring_lambda)) AS prior_weight
     FROM identity.fs_trained_model
 ),
 weighed AS (
     SELECT
         v.*,
-        fs_field_weights(v.levels, s.model, v.term_frequencies) AS weights,
-        fs_match_weight(v.levels, s.model, v.term_frequencies) AS match_weight
+        s.prior_weight,
+        fs_field_weights(v.levels, s.model, v.term_frequencies) AS weights
     FROM identity.comparison_vectors v
     CROSS JOIN scoring s
     WHERE v.kind = 'candidate'
+),
+field_weights AS (
+    SELECT
+        w.* EXCEPT (levels, term_frequencies),
+        coalesce(w.weights[1], 0) AS first_name_weight,
+        coalesce(w.weights[2], 0) AS last_name_weight,
+        coalesce(w.weights[3], 0) AS email_weight,
+        coalesce(w.weights[4], 0) AS phone_weight,
+        coalesce(w.weights[5], 0) AS birth_date_weight,
+        coalesce(w.weights[6], 0) AS address_weight
+    FROM weighed w
+),
+totals AS (
+    SELECT
+        f.* EXCEPT (prior_weight),
+        f.prior_weight + f.first_name_weight + f.last_name_weight + f.email_weight
+            + f.phone_weight + f.birth_date_weight + f.address_weight AS match_weight
+    FROM field_weights f
 )
-SELECT
-    w.* EXCEPT (levels, term_frequencies),
-    coalesce(w.weights[1], 0) AS first_name_weight,
-    coalesce(w.weights[2], 0) AS last_name_weight,
-    coalesce(w.weights[3], 0) AS email_weight,
-    coalesce(w.weights[4], 0) AS phone_weight,
-    coalesce(w.weights[5], 0) AS birth_date_weight,
-    coalesce(w.weights[6], 0) AS address_weight,
-    fs_match_probability(w.match_weight) AS match_probability
-FROM weighed w;
+SELECT t.*, fs_match_probability(t.match_weight) AS match_probability
+FROM totals t;
