@@ -123,15 +123,22 @@ impl Settings {
         };
         // The six lists of a row have the same length; entries are read from the child arrays
         // through each list's offsets (slicing six lists per row would allocate six arrays).
-        let (v, s, r, t) = (
-            values.values(),
-            sources.values(),
-            record_ids.values(),
-            ts.values(),
-        );
-        let (p, c) = (priorities.values(), counts.values());
-        let (p, c) = (p.as_primitive::<Int64Type>(), c.as_primitive::<Int64Type>());
         let children = [values, sources, record_ids, ts, priorities, counts];
+        if children.iter().any(|l| l.len() != values.len()) {
+            return exec_err!("{name}: the state columns differ in length");
+        }
+        let (v, t) = (values.values(), ts.values());
+        let (Some(s), Some(r), Some(p), Some(c)) = (
+            sources.values().as_string_opt::<i32>(),
+            record_ids.values().as_string_opt::<i32>(),
+            priorities.values().as_primitive_opt::<Int64Type>(),
+            counts.values().as_primitive_opt::<Int64Type>(),
+        ) else {
+            return exec_err!("{name}: unexpected state types {states:?}");
+        };
+        let text = |strings: &datafusion::arrow::array::StringArray, i: usize| {
+            strings.is_valid(i).then(|| strings.value(i).to_owned())
+        };
         for row in 0..values.len() {
             if values.is_null(row) {
                 continue;
@@ -147,8 +154,8 @@ impl Settings {
             for i in entries {
                 let candidate = Candidate {
                     value: ScalarValue::try_from_array(v, i)?,
-                    source: string_at(s, i),
-                    record_id: string_at(r, i),
+                    source: text(s, i),
+                    record_id: text(r, i),
                     ts: ScalarValue::try_from_array(t, i)?,
                     priority: p.value(i),
                 };
