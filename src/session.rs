@@ -538,6 +538,16 @@ impl AmigoSession {
         let (plan, verb) = match dml.op {
             WriteOp::Delete => {
                 let (predicate, rows) = split(&dml.input);
+                // Deleting nothing rewrites nothing: a pipeline deletes "whatever is gone" on
+                // every run, and the count reads only the columns the predicate needs.
+                if let Some(p) = &predicate {
+                    let matching = LogicalPlanBuilder::from(rows.clone())
+                        .filter(p.clone())?
+                        .build()?;
+                    if DataFrame::new(self.ctx.state(), matching).count().await? == 0 {
+                        return Ok(Outcome::Done(format!("deleted 0 rows in {name}")));
+                    }
+                }
                 let kept = match predicate {
                     Some(p) => LogicalPlanBuilder::from(rows)
                         .filter(p.is_not_true())?

@@ -629,6 +629,161 @@ fn an_older_merge_log_gets_the_new_columns_and_keeps_its_rows() {
     assert_eq!(rows, [["Uold", "email+first_name", "true", "true", "true"]]);
 }
 
+/// Pairs of records that share a unified id.
+fn same_customer_pairs(lake: &Path) -> std::collections::BTreeSet<(String, String)> {
+    query(
+        lake,
+        "SELECT a.record_id, b.record_id FROM unified.customer_links a
+         JOIN unified.customer_links b ON a.unified_id = b.unified_id AND a.record_id < b.record_id",
+    )
+    .into_iter()
+    .map(|row| (row[0].clone(), row[1].clone()))
+    .collect()
+}
+
+/// One record in eight, picked by a hash of its id.
+const HELD_OUT: &str = "substr(encode(sha256(source_system || source_id), 'hex'), 1, 1) IN ('0', '1')";
+
+#[test]
+fn an_incremental_run_matches_new_changed_and_gone_records_against_the_clusters() {
+    let reference = sample_lake();
+    let reference = reference.path();
+    amigo(reference, &["resolve"]);
+
+    // The last full run saw seven records in eight; the eighth arrives as a new batch.
+    let lake = sample_lake();
+    let lake = lake.path();
+    let err = amigo_fails(lake, &["resolve", "--incremental"]);
+    assert!(err.contains("run `amigo resolve` first"), "{err}");
+    amigo(
+        lake,
+        &[
+            "sql",
+            "-c",
+            &format!("CREATE TABLE raw.held_out AS SELECT * FROM raw.customer_records WHERE {HELD_OUT}"),
+            "-c",
+            &format!("DELETE FROM raw.customer_records WHERE {HELD_OUT}"),
+        ],
+    );
+    amigo(lake, &["resolve"]);
+    let before: std::collections::BTreeMap<String, String> = links(lake)
+        .into_iter()
+        .map(|row| (row[0].clone(), row[1].clone()))
+        .collect();
+    amigo(lake, &["sql", "-c", "INSERT INTO raw.customer_records SELECT * FROM raw.held_out"]);
+    amigo(lake, &["resolve", "--incremental"]);
+
+    // Only the new records' pairs were compared, and the customers are those a full run on
+    // all records finds (the sample: 404 pairs of records in one customer, the same 404).
+    let runs = query(
+        lake,
+        "SELECT records, candidate_pairs FROM unified.resolve_runs ORDER BY run_at",
+    );
+    let full_pairs: u64 = runs[0][1].parse().expect("a count");
+    let new_pairs: u64 = runs[1][1].parse().expect("a count");
+    assert_eq!(runs[1][0], "3000", "{runs:?}");
+    assert!(new_pairs > 0 && new_pairs * 3 < full_pairs, "{runs:?}");
+    let together = same_customer_pairs(lake);
+    let expected = same_customer_pairs(reference);
+    let agreeing = together.intersection(&expected).count();
+    assert!(
+        agreeing as f64 >= 0.99 * expected.len() as f64 && together.len() <= expected.len() + 4,
+        "incremental {} pairs, full run {}, {agreeing} in both",
+        together.len(),
+        expected.len()
+    );
+
+    // Every record is linked once; a record that was there keeps its id unless its customer
+    // merged with another, and each merge is logged with the older id surviving.
+    let after = links(lake);
+    assert_eq!(after.len(), 3000);
+    let log = merge_log(lake);
+    for row in &after {
+        if let Some(old) = before.get(&row[0]).filter(|old| *old != &row[1]) {
+            assert!(
+                log.iter().any(|e| e["event"] == "merge" && e["from_id"] == old.as_str()
+                    && e["into_id"] == row[1].as_str()),
+                "{} moved from {old} to {} without a merge: {log:?}",
+                row[0],
+                row[1]
+            );
+        }
+    }
+    assert!(!log.is_empty(), "no new record joined two customers");
+    let merged = query(
+        lake,
+        "SELECT m.from_id, i.status, i.merged_into = m.into_id, f.created_at >= t.created_at
+         FROM unified.merge_log m
+         JOIN unified.customer_ids i ON i.unified_id = m.from_id
+         JOIN unified.customer_ids f ON f.unified_id = m.from_id
+         JOIN unified.customer_ids t ON t.unified_id = m.into_id",
+    );
+    assert_eq!(merged.len(), log.len());
+    for row in &merged {
+        assert_eq!(&row[1..], ["merged", "true", "true"], "{row:?}");
+    }
+
+    // Nothing new: nothing changes.
+    let settled = links(lake);
+    amigo(lake, &["resolve", "--incremental"]);
+    assert_eq!(links(lake), settled);
+    assert_eq!(merge_log(lake).len(), log.len());
+
+    // A record changes (a new first name and email, no phone): it leaves its customer, and the
+    // split is logged. Another is erased at its source: its link goes, and its customer's
+    // golden record counts one record less.
+    let pair = query(
+        lake,
+        "SELECT e.left_id, e.right_id, l.unified_id FROM unified.match_edges e
+         JOIN unified.customer_links l ON l.record_id = e.left_id
+         JOIN unified.customers c ON c.unified_id = l.unified_id
+         WHERE c.source_records = 2 AND e.rule = 'email+first_name' ORDER BY e.left_id LIMIT 2",
+    );
+    let [changed, kept, changed_id] = &pair[0][..] else {
+        panic!("no two-record customer linked by email: {pair:?}");
+    };
+    let [gone, stays, gone_id] = &pair[1][..] else {
+        panic!("a second two-record customer: {pair:?}");
+    };
+    amigo(
+        lake,
+        &[
+            "sql",
+            "-c",
+            &format!(
+                "UPDATE raw.customer_records SET first_name = 'Zebulon', \
+                 email = 'zebulon.quartermaine@example.org', phone = NULL, \
+                 updated_at = now() WHERE source_system || ':' || source_id = '{changed}'"
+            ),
+            "-c",
+            &format!("DELETE FROM raw.customer_records WHERE source_system || ':' || source_id = '{gone}'"),
+        ],
+    );
+    amigo(lake, &["resolve", "--incremental"]);
+    let now = |record: &str| {
+        query(
+            lake,
+            &format!("SELECT unified_id FROM unified.customer_links WHERE record_id = '{record}'"),
+        )
+    };
+    assert_ne!(now(changed), now(kept));
+    assert!(now(changed)[0][0] == *changed_id || now(kept)[0][0] == *changed_id);
+    assert!(
+        merge_log(lake)
+            .iter()
+            .any(|e| e["event"] == "split" && e["from_id"] == changed_id.as_str()),
+        "no split logged"
+    );
+    assert!(now(gone).is_empty());
+    assert_eq!(now(stays), vec![vec![gone_id.clone()]]);
+    let counted = query(
+        lake,
+        &format!("SELECT source_records FROM unified.customers WHERE unified_id = '{gone_id}'"),
+    );
+    assert_eq!(counted, vec![vec!["1".to_string()]]);
+    assert_eq!(links(lake).len(), 2999);
+}
+
 /// The package's directory, as `cargo test` says when it runs the test: the one the test was
 /// compiled in may be another checkout sharing the build directory (CI's cache).
 fn manifest_dir() -> String {

@@ -8,14 +8,21 @@
 CREATE SCHEMA IF NOT EXISTS identity;
 CREATE SCHEMA IF NOT EXISTS unified;
 
-CREATE OR REPLACE TABLE identity.records AS
+-- The raw records this run reads: all of them. An incremental run
+-- (sql/identity/incremental/01_delta.sql) redefines this view as the new and changed records
+-- only, and the views below then normalize those alone.
+CREATE OR REPLACE VIEW identity.batch_raw AS SELECT * FROM raw.customer_records;
+
+-- The normalization, as a view over identity.batch_raw: one definition for the full run and the
+-- incremental one.
+CREATE OR REPLACE VIEW identity.normalized_batch AS
 WITH typed AS (
     SELECT
         *,
         -- Phones in local format ("06 12 34 56 78") need a region: the record's country, else
         -- the brand's home market. Change 'FR' here for another home market.
         coalesce(normalize_country(country), 'FR') AS phone_region
-    FROM raw.customer_records
+    FROM identity.batch_raw
 )
 SELECT
     source_system || ':' || source_id                        AS record_id,
@@ -41,6 +48,8 @@ SELECT
     created_at,
     updated_at
 FROM typed;
+
+CREATE OR REPLACE TABLE identity.records AS SELECT * FROM identity.normalized_batch;
 
 -- Decisions a person took (cannot-link, must-link); created empty on the first run, and read
 -- by 05_decide.sql on every run. Enter them with INSERT or `amigo decide`.

@@ -8,57 +8,63 @@
 -- evidence of identity (a shared family email, a store's phone, "marie martin" in Paris), and
 -- comparing inside it costs n² for nothing.
 
-CREATE OR REPLACE TABLE identity.blocking_keys AS
+-- The records whose keys this run computes: all of them (an incremental run redefines the view
+-- as its new and changed records).
+CREATE OR REPLACE VIEW identity.batch_records AS SELECT * FROM identity.records;
+
+CREATE OR REPLACE VIEW identity.batch_blocking_keys AS
 SELECT record_id, 'email' AS rule, email_key AS key
-FROM identity.records WHERE email_key IS NOT NULL
+FROM identity.batch_records WHERE email_key IS NOT NULL
 UNION ALL
 SELECT record_id, 'phone', phone_key
-FROM identity.records WHERE phone_key IS NOT NULL
+FROM identity.batch_records WHERE phone_key IS NOT NULL
 UNION ALL
 -- First and last name in any order, nicknames folded: finds swapped names and moved people.
 SELECT record_id, 'name', name_key
-FROM identity.records WHERE first_norm IS NOT NULL AND last_norm IS NOT NULL
+FROM identity.batch_records WHERE first_norm IS NOT NULL AND last_norm IS NOT NULL
 UNION ALL
 -- The last name alone: rare names (the common ones make blocks over 50 and are skipped) find
 -- records whose first name is missing, misspelt or a nickname the table does not know.
 SELECT record_id, 'last_name', last_norm
-FROM identity.records WHERE last_norm IS NOT NULL
+FROM identity.batch_records WHERE last_norm IS NOT NULL
 UNION ALL
 -- How the names sound, in either order: typos and romanizations (Shouta/Shota) in both names
 -- at once, also when first and last name were swapped.
 SELECT record_id, 'phonetic_name',
        least(double_metaphone(first_norm), double_metaphone(last_norm)) || '|'
        || greatest(double_metaphone(first_norm), double_metaphone(last_norm))
-FROM identity.records WHERE first_norm IS NOT NULL AND last_norm IS NOT NULL
+FROM identity.batch_records WHERE first_norm IS NOT NULL AND last_norm IS NOT NULL
 UNION ALL
 -- The first three letters of each name, in either order: typos past the third letter in both
 -- names (Goodstne Victr / Victor Goodstone) that change how they sound.
 SELECT record_id, 'name_prefixes',
        least(substr(first_norm, 1, 3), substr(last_norm, 1, 3)) || '|'
        || greatest(substr(first_norm, 1, 3), substr(last_norm, 1, 3))
-FROM identity.records WHERE length(first_norm) >= 3 AND length(last_norm) >= 3
+FROM identity.batch_records WHERE length(first_norm) >= 3 AND length(last_norm) >= 3
 UNION ALL
 -- The email's first four letters at the same domain: a typo later in the address
 -- (john.baker@ / john.baekr@).
 SELECT record_id, 'email_prefix', substr(email_local(email_key), 1, 4) || '@' || email_domain(email_key)
-FROM identity.records WHERE length(email_local(email_key)) >= 6
+FROM identity.batch_records WHERE length(email_local(email_key)) >= 6
 UNION ALL
 -- The same email at another domain (ielamrani1977@outlook.fr / @outlook.com): compared, but
 -- 03_compare.sql does not count it as agreement on its own.
 SELECT record_id, 'email_local', email_local(email_key)
-FROM identity.records WHERE length(email_local(email_key)) >= 6
+FROM identity.batch_records WHERE length(email_local(email_key)) >= 6
 UNION ALL
 -- Same first name at the same postcode: married names, typos in the last name.
 SELECT record_id, 'first_name+postcode', first_root || '|' || postcode_key
-FROM identity.records WHERE first_root IS NOT NULL AND postcode_key IS NOT NULL
+FROM identity.batch_records WHERE first_root IS NOT NULL AND postcode_key IS NOT NULL
 UNION ALL
 -- Same birth date and first name: people who moved and changed email.
 SELECT record_id, 'first_name+birth_date', first_root || '|' || CAST(birth_date AS VARCHAR)
-FROM identity.records WHERE first_root IS NOT NULL AND birth_date IS NOT NULL
+FROM identity.batch_records WHERE first_root IS NOT NULL AND birth_date IS NOT NULL
 UNION ALL
 -- Same birth date and last name: typos in the first name.
 SELECT record_id, 'last_name+birth_date', last_norm || '|' || CAST(birth_date AS VARCHAR)
-FROM identity.records WHERE last_norm IS NOT NULL AND birth_date IS NOT NULL;
+FROM identity.batch_records WHERE last_norm IS NOT NULL AND birth_date IS NOT NULL;
+
+CREATE OR REPLACE TABLE identity.blocking_keys AS SELECT * FROM identity.batch_blocking_keys;
 
 CREATE OR REPLACE TABLE identity.blocks AS
 SELECT rule, key, count(*) AS size

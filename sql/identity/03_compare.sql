@@ -26,12 +26,16 @@ FROM ordered a
 JOIN ordered b ON b.position = (a.position + 2) % a.n
 WHERE a.n > 2;
 
-CREATE OR REPLACE TABLE identity.comparisons AS
-WITH pairs AS (
-    SELECT left_id, right_id, rules, 'candidate' AS kind FROM identity.candidate_pairs
-    UNION ALL
-    SELECT left_id, right_id, NULL, 'random' FROM identity.random_pairs
-)
+-- The pairs this run compares: the candidates and the random pairs (an incremental run
+-- redefines the view as its new candidate pairs).
+CREATE OR REPLACE VIEW identity.pairs_to_compare AS
+SELECT left_id, right_id, rules, 'candidate' AS kind FROM identity.candidate_pairs
+UNION ALL
+SELECT left_id, right_id, CAST(NULL AS VARCHAR), 'random' FROM identity.random_pairs;
+
+-- The comparison levels of identity.pairs_to_compare, as a view: one definition for the full
+-- run and the incremental one.
+CREATE OR REPLACE VIEW identity.compared_pairs AS
 SELECT
     l.kind,
     l.left_id,
@@ -125,5 +129,7 @@ SELECT
 -- pair with its left record in memory (9 GB at 1.2M records).
 FROM identity.records r
 JOIN (SELECT l.*, p.kind, p.left_id, p.right_id, p.rules
-      FROM identity.records l JOIN pairs p ON l.record_id = p.left_id) l
+      FROM identity.records l JOIN identity.pairs_to_compare p ON l.record_id = p.left_id) l
   ON r.record_id = l.right_id;
+
+CREATE OR REPLACE TABLE identity.comparisons AS SELECT * FROM identity.compared_pairs;

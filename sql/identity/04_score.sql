@@ -44,7 +44,7 @@ FROM identity.records WHERE last_norm IS NOT NULL GROUP BY last_norm;
 -- missing) is no evidence, a NULL element for the model. The comparisons are carried along so
 -- that scoring reads this one table rather than joining it back to identity.comparisons (a
 -- join of 19M rows on their ids at 1.2M records).
-CREATE OR REPLACE TABLE identity.comparison_vectors AS
+CREATE OR REPLACE VIEW identity.vectors_of_comparisons AS
 SELECT
     c.*,
     make_array(nullif(first_name, 'null'), nullif(last_name, 'null'), nullif(email, 'null'),
@@ -57,6 +57,8 @@ LEFT JOIN identity.term_frequencies tf_first
   ON tf_first.comparison = 'first_name' AND tf_first.value = c.agreed_first_name
 LEFT JOIN identity.term_frequencies tf_last
   ON tf_last.comparison = 'last_name' AND tf_last.value = c.agreed_last_name;
+
+CREATE OR REPLACE TABLE identity.comparison_vectors AS SELECT * FROM identity.vectors_of_comparisons;
 
 -- The trained model, one row. EM runs on the candidate pairs' pattern counts (the hash
 -- aggregate does the counting) and estimates m, u and the share of matches among candidates
@@ -124,7 +126,7 @@ LEFT JOIN identity.fs_m s ON s.comparison = f.comparison AND s.level = t.p['leve
 -- weight and probability. The match weight is what fs_match_weight computes, the model's prior
 -- plus the field weights, added up here from the field weights rather than weighed a second
 -- time (a pass over the 16M candidate pairs of 1.2M records takes about 10 s).
-CREATE OR REPLACE TABLE identity.scored_pairs AS
+CREATE OR REPLACE VIEW identity.weighed_pairs AS
 WITH model AS (
     SELECT named_struct('lambda', scoring_lambda, 'levels', levels) AS model
     FROM identity.fs_trained_model
@@ -162,3 +164,5 @@ totals AS (
 )
 SELECT t.*, fs_match_probability(t.match_weight) AS match_probability
 FROM totals t;
+
+CREATE OR REPLACE TABLE identity.scored_pairs AS SELECT * FROM identity.weighed_pairs;

@@ -39,7 +39,9 @@ FROM (SELECT phone_key, first_root, count(*) AS records
       GROUP BY phone_key, first_root)
 GROUP BY phone_key HAVING count(first_root) > 1;
 
-CREATE OR REPLACE TABLE unified.match_edges AS
+-- The rules, as a view over identity.scored_pairs: one definition for the full run and the
+-- incremental one.
+CREATE OR REPLACE VIEW identity.linked_pairs AS
 WITH judged AS (
     SELECT
         s.left_id,
@@ -105,8 +107,14 @@ cannot_link AS (
 SELECT r.left_id, r.right_id, r.rule, r.match_weight, r.match_probability
 FROM ruled r
 LEFT JOIN cannot_link c ON c.left_id = r.left_id AND c.right_id = r.right_id
-WHERE r.rule IS NOT NULL AND c.left_id IS NULL
-UNION ALL
-SELECT DISTINCT least(left_id, right_id), greatest(left_id, right_id), 'must_link',
-       CAST(NULL AS DOUBLE), 1.0
+WHERE r.rule IS NOT NULL AND c.left_id IS NULL;
+
+CREATE OR REPLACE VIEW identity.must_link_pairs AS
+SELECT DISTINCT least(left_id, right_id) AS left_id, greatest(left_id, right_id) AS right_id,
+       'must_link' AS rule, CAST(NULL AS DOUBLE) AS match_weight, 1.0 AS match_probability
 FROM unified.match_decisions WHERE decision = 'must_link';
+
+CREATE OR REPLACE TABLE unified.match_edges AS
+SELECT * FROM identity.linked_pairs
+UNION ALL
+SELECT * FROM identity.must_link_pairs;

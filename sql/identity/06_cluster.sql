@@ -4,6 +4,10 @@
 -- records is not a person but a chain of links gone wrong (a shared email, a store's phone
 -- number): its records stay apart and the component goes to identity.review for a person to
 -- look at, as do cannot-link pairs that ended up in one cluster through other links.
+--
+-- A full run clusters every record and reassesses every unified id (an incremental run,
+-- sql/identity/incremental/05_cluster.sql, only those its new records touch); 07_survive.sql
+-- works on identity.clusters and identity.reassessed_ids, whichever run made them.
 
 CREATE OR REPLACE TABLE identity.clusters AS
 WITH components AS (
@@ -29,3 +33,7 @@ FROM unified.match_decisions d
 JOIN identity.clusters a ON a.record_id = d.left_id
 JOIN identity.clusters b ON b.record_id = d.right_id
 WHERE d.decision = 'cannot_link' AND a.cluster_key = b.cluster_key;
+
+-- The unified ids this run may keep, merge or retire: every active one.
+CREATE OR REPLACE TABLE identity.reassessed_ids AS
+SELECT unified_id FROM unified.customer_ids WHERE status = 'active';

@@ -6,6 +6,10 @@
 -- splits, the part holding most of the old cluster's records keeps the id and the others get
 -- new ones. New ids are derived from the cluster's smallest record id, so a re-run on the same
 -- data gives the same ids.
+--
+-- The step works on the records of identity.clusters and the ids of identity.reassessed_ids
+-- (06_cluster.sql: all of them; an incremental run: those its new records touch). Links,
+-- ids and golden records of everything else are kept as they are.
 
 -- Each cluster's candidate ids: those its records had before.
 CREATE OR REPLACE TABLE identity.id_candidates AS
@@ -34,11 +38,21 @@ SELECT
 FROM (SELECT DISTINCT cluster_key FROM identity.clusters) c
 LEFT JOIN kept k ON k.cluster_key = c.cluster_key AND k.rank_for_cluster = 1;
 
--- Where each record was before this run, for the merge log below.
+-- Where each reassessed record was before this run, for the merge log below.
 CREATE OR REPLACE TABLE identity.previous_links AS
-SELECT record_id, unified_id FROM unified.customer_links;
+SELECT l.record_id, l.unified_id
+FROM unified.customer_links l
+JOIN identity.reassessed_ids a ON a.unified_id = l.unified_id;
 
 CREATE OR REPLACE TABLE unified.customer_ids AS
+-- Ids this run did not reassess stay as they are: the customers an incremental run did not
+-- touch, and the ids earlier runs merged or retired.
+SELECT i.*
+FROM unified.customer_ids i
+LEFT JOIN identity.reassessed_ids a ON a.unified_id = i.unified_id
+LEFT JOIN identity.cluster_ids n ON n.unified_id = i.unified_id
+WHERE a.unified_id IS NULL AND n.unified_id IS NULL
+UNION ALL
 SELECT
     n.unified_id,
     coalesce(i.created_at, now()) AS created_at,
@@ -48,7 +62,8 @@ SELECT
 FROM identity.cluster_ids n
 LEFT JOIN unified.customer_ids i ON i.unified_id = n.unified_id
 UNION ALL
--- Old ids no cluster kept: merged into the id that now holds most of their records.
+-- Reassessed ids no cluster kept: merged into the id that now holds most of their records, or
+-- retired when none of their records is left.
 SELECT
     i.unified_id,
     i.created_at,
@@ -56,6 +71,7 @@ SELECT
     m.into_id,
     now()
 FROM unified.customer_ids i
+JOIN identity.reassessed_ids a ON a.unified_id = i.unified_id
 LEFT JOIN identity.cluster_ids n ON n.unified_id = i.unified_id
 LEFT JOIN (
     SELECT o.unified_id, first_value(c.unified_id ORDER BY o.records DESC, c.unified_id) AS into_id
@@ -64,8 +80,9 @@ LEFT JOIN (
 ) m ON m.unified_id = i.unified_id
 WHERE n.unified_id IS NULL;
 
--- Source record -> unified id, with the strongest link that put it there.
-CREATE OR REPLACE TABLE unified.customer_links AS
+-- Source record -> unified id, with the strongest link that put it there, for the records of
+-- this run's clusters.
+CREATE OR REPLACE TABLE identity.cluster_links AS
 WITH edge_ends AS (
     SELECT left_id AS record_id, rule, match_probability FROM unified.match_edges
     UNION ALL
@@ -92,6 +109,15 @@ JOIN identity.cluster_ids i ON i.cluster_key = c.cluster_key
 LEFT JOIN best_edge b ON b.record_id = r.record_id
 LEFT JOIN unified.customer_links p ON p.record_id = r.record_id;
 
+-- The links of the ids this run did not reassess, and this run's.
+CREATE OR REPLACE TABLE unified.customer_links AS
+SELECT l.*
+FROM unified.customer_links l
+LEFT JOIN identity.reassessed_ids a ON a.unified_id = l.unified_id
+WHERE a.unified_id IS NULL
+UNION ALL
+SELECT * FROM identity.cluster_links;
+
 -- Golden records. Each field is chosen by a survivorship rule and keeps its provenance (the
 -- source, record and rule it came from, and when that record was updated):
 --   names, civility and birth date: source priority (in-store Cegid data is entered with the
@@ -107,7 +133,7 @@ WITH sourced AS (
     SELECT c.*, l.unified_id, coalesce(p.priority, 99) AS priority,
            c.source_system || ':' || c.source_id AS record_id
     FROM raw.customer_records c
-    JOIN unified.customer_links l ON l.source_system = c.source_system AND l.source_id = c.source_id
+    JOIN identity.cluster_links l ON l.source_system = c.source_system AND l.source_id = c.source_id
     LEFT JOIN identity.source_priority p ON p.source_system = c.source_system
 ),
 golden AS (
@@ -266,4 +292,16 @@ LEFT JOIN golden_then bi ON bi.unified_id = e.into_id
 LEFT JOIN golden_now af ON af.unified_id = e.from_id
 LEFT JOIN golden_now ai ON ai.unified_id = e.into_id;
 
-CREATE OR REPLACE TABLE unified.customers AS SELECT * FROM identity.golden_records;
+-- The golden records of the ids this run did not reassess, and this run's.
+CREATE OR REPLACE TABLE unified.customers AS
+SELECT
+    c.unified_id, c.civility, c.first_name, c.last_name, c.birth_date, c.email, c.phone_e164,
+    c.address_line1, c.address_line2, c.postal_code, c.city, c.country_iso2,
+    c.preferred_language, c.preferred_store_id, c.source_records, c.sources, c.first_seen_at,
+    c.last_updated_at, c.provenance
+FROM unified.customers c
+LEFT JOIN identity.reassessed_ids a ON a.unified_id = c.unified_id
+LEFT JOIN identity.cluster_ids n ON n.unified_id = c.unified_id
+WHERE a.unified_id IS NULL AND n.unified_id IS NULL
+UNION ALL
+SELECT * FROM identity.golden_records;

@@ -21,6 +21,8 @@ use crate::serve::customer_360::snapshot;
 use crate::session::{AmigoSession, Outcome, root_message};
 
 static IDENTITY_SQL: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/sql/identity");
+/// The steps an incremental run takes instead of the first six.
+static INCREMENTAL_SQL: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/sql/identity/incremental");
 /// Steps that run after identity resolution: corrections (rectifications) over the golden
 /// records, then consent per unified customer.
 static GDPR_SQL: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/sql/gdpr");
@@ -55,6 +57,11 @@ pub struct ResolveArgs {
         conflicts_with_all = ["step", "explain"]
     )]
     pub explain_pair: Option<Vec<String>>,
+    /// Match only the records added or changed since the last run against the existing
+    /// clusters (sql/identity/incremental), with the last full run's rules and model, instead
+    /// of resolving everything again
+    #[arg(long, conflicts_with_all = ["step", "explain", "sql_dir", "explain_pair"])]
+    pub incremental: bool,
     /// Result format of --explain-pair
     #[arg(long, value_enum, default_value = "auto", env = "AMIGO_FORMAT")]
     pub format: Format,
@@ -85,6 +92,7 @@ pub async fn run(args: ResolveArgs) -> CliResult<()> {
     }
     let mut steps = match &args.sql_dir {
         Some(dir) => sql_files::steps_from_dir(dir, "01_normalize.sql")?,
+        None if args.incremental => incremental_steps(),
         None => builtin_steps(),
     };
     steps.extend(after_identity_steps());
@@ -106,6 +114,9 @@ pub async fn run(args: ResolveArgs) -> CliResult<()> {
             explain(&session, step).await?;
         }
         return Ok(());
+    }
+    if args.incremental {
+        check_full_run_done(&session)?;
     }
     upgrade_merge_log(&session).await?;
     let started = Instant::now();
@@ -379,6 +390,38 @@ fn builtin_steps() -> Vec<Step> {
     sql_files::steps(sql_files::embedded(&IDENTITY_SQL), "sql/identity", "")
 }
 
+/// An incremental run's steps: its own first six (new and changed records only), then the
+/// pipeline's survive and audit steps, which work on whatever clusters the run reassessed.
+fn incremental_steps() -> Vec<Step> {
+    let mut steps = sql_files::steps(
+        sql_files::embedded(&INCREMENTAL_SQL),
+        "sql/identity/incremental",
+        "",
+    );
+    steps.extend(
+        builtin_steps()
+            .into_iter()
+            .filter(|s| matches!(s.name.as_str(), "survive" | "audit")),
+    );
+    steps
+}
+
+/// An incremental run reuses the views, model and clusters of a full run.
+fn check_full_run_done(session: &AmigoSession) -> CliResult<()> {
+    let has = |table: &str| session.context().table_exist(table).unwrap_or(false);
+    let needed = [
+        "identity.fs_trained_model",
+        "identity.linked_pairs",
+        "unified.customer_links",
+    ];
+    match needed.iter().find(|t| !has(t)) {
+        Some(missing) => Err(format!(
+            "--incremental matches new records against the last full run, and this lake has              none ({missing} is missing): run `amigo resolve` first"
+        )),
+        None => Ok(()),
+    }
+}
+
 /// The overrides step, then the consent steps (named `consent_<step>`).
 fn after_identity_steps() -> Vec<Step> {
     let mut steps = sql_files::steps(sql_files::embedded(&GDPR_SQL), "sql/gdpr", "");
@@ -409,6 +452,12 @@ mod tests {
                 "survive",
                 "audit"
             ]
+        );
+        let incremental: Vec<String> =
+            incremental_steps().into_iter().map(|s| s.name).collect();
+        assert_eq!(
+            incremental,
+            ["delta", "block", "compare", "score", "decide", "cluster", "survive", "audit"]
         );
         let after: Vec<String> = after_identity_steps().into_iter().map(|s| s.name).collect();
         assert_eq!(

@@ -1,0 +1,72 @@
+-- incremental/06_cluster.sql: the clusters this run's records touch, clustered again.
+--
+-- The unified ids reassessed are those of the gone and changed records, of the records at either
+-- end of a new edge, and of the records a person's decision names. Their records (and the new
+-- ones) are clustered again over their edges, as 06_cluster.sql does for all records; every
+-- other customer stays as it is. A component over the cap of 20 records is held for review as
+-- in a full run, though only a full run sees all of it.
+
+CREATE OR REPLACE TABLE identity.reassessed_ids AS
+WITH touched AS (
+    SELECT record_id FROM identity.gone_records
+    UNION
+    SELECT left_id FROM identity.new_edges
+    UNION
+    SELECT right_id FROM identity.new_edges
+    UNION
+    SELECT left_id FROM unified.match_decisions
+    UNION
+    SELECT right_id FROM unified.match_decisions
+)
+SELECT DISTINCT l.unified_id
+FROM unified.customer_links l
+JOIN touched t ON t.record_id = l.record_id;
+
+-- Their records still here, and this run's new and changed records.
+CREATE OR REPLACE TABLE identity.reassessed_records AS
+SELECT l.record_id
+FROM unified.customer_links l
+JOIN identity.reassessed_ids a ON a.unified_id = l.unified_id
+LEFT JOIN identity.gone_records g ON g.record_id = l.record_id
+WHERE g.record_id IS NULL
+UNION
+SELECT record_id FROM identity.delta_records;
+
+CREATE OR REPLACE TABLE identity.reassessed_edges AS
+SELECT e.left_id, e.right_id
+FROM unified.match_edges e JOIN identity.reassessed_records r ON r.record_id = e.left_id
+UNION
+SELECT e.left_id, e.right_id
+FROM unified.match_edges e JOIN identity.reassessed_records r ON r.record_id = e.right_id;
+
+CREATE OR REPLACE TABLE identity.clusters AS
+WITH components AS (
+    SELECT node AS record_id, component, component_size
+    FROM connected_components('identity.reassessed_edges', 'left_id', 'right_id')
+)
+SELECT
+    r.record_id,
+    CASE WHEN c.component_size > 20 THEN r.record_id
+         ELSE coalesce(c.component, r.record_id) END        AS cluster_key,
+    coalesce(c.component_size > 20, false)                  AS held_for_review
+FROM identity.reassessed_records r
+LEFT JOIN components c ON c.record_id = r.record_id;
+
+-- New items for a person to look at, as 06_cluster.sql finds them, unless already listed.
+INSERT INTO identity.review
+WITH found AS (
+    SELECT 'cluster_too_large' AS reason, component AS subject, count(*) AS records
+    FROM connected_components('identity.reassessed_edges', 'left_id', 'right_id')
+    WHERE component_size > 20
+    GROUP BY component
+    UNION ALL
+    SELECT 'cannot_link_in_one_cluster', d.left_id || ' / ' || d.right_id, 2
+    FROM unified.match_decisions d
+    JOIN identity.clusters a ON a.record_id = d.left_id
+    JOIN identity.clusters b ON b.record_id = d.right_id
+    WHERE d.decision = 'cannot_link' AND a.cluster_key = b.cluster_key
+)
+SELECT f.*
+FROM found f
+LEFT JOIN identity.review r ON r.reason = f.reason AND r.subject = f.subject
+WHERE r.reason IS NULL;
