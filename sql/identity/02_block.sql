@@ -114,7 +114,7 @@ GROUP BY l.record_id, r.record_id;
 
 -- Each pair with the names of the rules that found it ('email,phone'); the few combinations
 -- that occur are spelt out once.
-CREATE OR REPLACE TABLE identity.candidate_pairs AS
+CREATE OR REPLACE VIEW identity.named_candidate_pairs AS
 WITH rule_sets AS (
     SELECT s.rule_bits, string_agg(b.rule, ',' ORDER BY b.rule) AS rules
     FROM (SELECT DISTINCT rule_bits FROM identity.candidate_pair_rules) s
@@ -124,3 +124,5 @@ WITH rule_sets AS (
 SELECT p.left_id, p.right_id, s.rules
 FROM identity.candidate_pair_rules p
 JOIN rule_sets s ON s.rule_bits = p.rule_bits;
+
+CREATE OR REPLACE TABLE identity.candidate_pairs AS SELECT * FROM identity.named_candidate_pairs;

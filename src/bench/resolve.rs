@@ -5,6 +5,11 @@
 //! so that its wall time and peak memory are its own. With `--splink`, Splink (DuckDB backend,
 //! from PyPI) resolves the same Parquet file in a child process too, and both clusterings are
 //! scored against the ground truth by the same SQL, here, so neither tool grades its own work.
+//!
+//! Then `amigo resolve --incremental` is timed on a batch of records: erased from
+//! `raw.customer_records` (a run that takes them out of their customers), then loaded again (a
+//! run that matches them as new records). Its accuracy after the second run is scored as the
+//! full run's; the two should agree.
 
 use std::path::Path;
 use std::process::Command;
@@ -59,6 +64,8 @@ pub struct ResolveBenchConfig {
     pub seed: u64,
     /// Also run Splink on the same records.
     pub splink: bool,
+    /// Records taken out and put back for the incremental runs (0: none).
+    pub incremental_batch: u64,
 }
 
 /// What one tool did on the records.
@@ -159,12 +166,68 @@ pub async fn run_resolve_bench(
             accuracy: score(&session, "splink_clusters").await?,
         });
     }
+    if config.incremental_batch > 0 {
+        drop(session);
+        runs.extend(incremental_runs(&amigo, &lake_dir, config.incremental_batch).await?);
+    }
     Ok(ResolveReport {
         customers: config.customers,
         seed: config.seed,
         runs,
         recall_by_corruption,
     })
+}
+
+/// The batch: the records whose hashed ids sort first.
+const BATCH_SQL: &str = "CREATE OR REPLACE TABLE bench.incremental_batch AS
+    SELECT * FROM raw.customer_records
+    ORDER BY encode(sha256(source_system || ':' || source_id), 'hex') LIMIT {n}";
+const TAKE_OUT_SQL: &str = "DELETE FROM raw.customer_records WHERE source_system || ':' || source_id
+    IN (SELECT source_system || ':' || source_id FROM bench.incremental_batch)";
+const PUT_BACK_SQL: &str =
+    "INSERT INTO raw.customer_records SELECT * FROM bench.incremental_batch";
+
+/// `amigo resolve --incremental` after `batch` records are erased, then after they come back.
+async fn incremental_runs(
+    amigo: &Path,
+    lake_dir: &Path,
+    batch: u64,
+) -> Result<Vec<ToolRun>, BenchError> {
+    let mut runs = Vec::new();
+    let steps = [
+        (
+            vec![BATCH_SQL.replace("{n}", &batch.to_string()), TAKE_OUT_SQL.to_string()],
+            format!("-{batch}"),
+        ),
+        (vec![PUT_BACK_SQL.to_string()], format!("+{batch}")),
+    ];
+    for (setup, label) in steps {
+        let session = open_session(lake_dir).await?;
+        session.execute("CREATE SCHEMA IF NOT EXISTS bench").await?;
+        for sql in &setup {
+            session.execute(sql).await?;
+        }
+        drop(session);
+        eprintln!("running amigo resolve --incremental ({label} records)");
+        let measured = run_measured(
+            Command::new(amigo)
+                .args(["resolve", "--incremental", "--lake"])
+                .arg(lake_dir),
+            "amigo resolve --incremental",
+        )?;
+        let session = open_session(lake_dir).await?;
+        runs.push(ToolRun {
+            tool: format!("amigo {label}"),
+            seconds: measured.wall.as_secs_f64(),
+            peak_memory_mib: measured.peak_memory_mib,
+            accuracy: score(
+                &session,
+                "(SELECT record_id, unified_id AS cluster_id FROM unified.customer_links)",
+            )
+            .await?,
+        });
+    }
+    Ok(runs)
 }
 
 async fn open_session(dir: &Path) -> Result<AmigoSession, BenchError> {
@@ -337,12 +400,16 @@ pub fn render_report(report: &ResolveReport) -> String {
         report.customers, report.seed
     );
     out.push_str(
-        "tool     seconds  peak MiB  precision  recall    F1      B-cubed F1  clusters   largest\n",
+        "amigo -N / +N: `amigo resolve --incremental` after N records are erased, then loaded \
+         again\n\n",
+    );
+    out.push_str(
+        "tool         seconds  peak MiB  precision  recall    F1      B-cubed F1  clusters   largest\n",
     );
     for run in &report.runs {
         let a = &run.accuracy;
         out.push_str(&format!(
-            "{:<8} {:>7.1}  {:>8.0}  {:>9.4}  {:>6.4}  {:>6.4}  {:>10.4}  {:>9}  {:>7}\n",
+            "{:<12} {:>7.1}  {:>8.0}  {:>9.4}  {:>6.4}  {:>6.4}  {:>10.4}  {:>9}  {:>7}\n",
             run.tool,
             run.seconds,
             run.peak_memory_mib,
@@ -354,7 +421,8 @@ pub fn render_report(report: &ResolveReport) -> String {
             a.largest_cluster
         ));
     }
-    if let [amigo, splink] = report.runs.as_slice() {
+    let run = |tool: &str| report.runs.iter().find(|r| r.tool == tool);
+    if let (Some(amigo), Some(splink)) = (run("amigo"), run("splink")) {
         out.push_str(&format!(
             "\nSplink time / amigo time: {:.2}; F1 {:.4} vs {:.4}\n",
             splink.seconds / amigo.seconds,

@@ -62,6 +62,10 @@ pub struct ResolveArgs {
     /// $HOME/.cache/amigo/splink-venv on first use) on the same records
     #[arg(long)]
     pub splink: bool,
+    /// Then time `amigo resolve --incremental` on a batch of this many records: erased at
+    /// their source, then loaded again (0: no incremental runs)
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    pub incremental_batch: u64,
     /// Save the results as JSON here
     #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,
@@ -342,6 +346,7 @@ async fn resolve(args: ResolveArgs) -> Result<(), BenchError> {
         customers,
         seed,
         splink: args.splink,
+        incremental_batch: args.incremental_batch,
     };
     let report = run_resolve_bench(&data, work.path(), &config).await?;
     print!("{}", render_resolve_report(&report));

@@ -7,7 +7,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use arrow::array::{Array, AsArray, RecordBatch};
+use arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use futures::{Stream, StreamExt};
 use object_store::ObjectStoreExt;
@@ -240,12 +240,11 @@ impl TableWriter {
                 .set_write_batch_size(POINT_READ_PAGE_ROWS)
                 .set_dictionary_enabled(false),
         };
-        for (name, _) in cardinality
+        for (path, _) in cardinality
             .iter()
             .filter(|(_, c)| *c == Cardinality::MostlyDistinct)
         {
-            properties =
-                properties.set_column_dictionary_enabled(ColumnPath::from(name.as_str()), false);
+            properties = properties.set_column_dictionary_enabled(ColumnPath::new(path.clone()), false);
         }
         let properties = properties.build();
         let writer = AsyncArrowWriter::try_new(object, self.schema.clone(), Some(properties))
@@ -330,51 +329,68 @@ enum Cardinality {
     MostlyRepeats,
 }
 
-/// The cardinality of the columns whose first rows hold enough values to judge it.
-fn column_cardinality(batch: &RecordBatch) -> Vec<(String, Cardinality)> {
+/// The cardinality of the columns whose first rows hold enough values to judge it, each named
+/// by its path: the fields inside a struct are columns of their own in Parquet (a golden
+/// record's provenance is 45 of them, record ids among them).
+fn column_cardinality(batch: &RecordBatch) -> Vec<(Vec<String>, Cardinality)> {
     let rows = batch.num_rows().min(CARDINALITY_SAMPLE);
     let mut judged = Vec::new();
     for (field, column) in batch.schema().fields().iter().zip(batch.columns()) {
-        let column = column.slice(0, rows);
-        let present = column.len() - column.null_count();
-        if present < 64 {
-            continue;
-        }
-        let distinct = match column.data_type() {
-            DataType::Utf8 => {
-                let strings = column.as_string::<i32>();
-                strings.iter().flatten().collect::<HashSet<&str>>().len()
-            }
-            data_type => match data_type.primitive_width() {
-                Some(width) => {
-                    let data = column.to_data();
-                    let Some(values) = data.buffers().first() else {
-                        continue;
-                    };
-                    let start = data.offset() * width;
-                    let bytes = values.as_slice().get(start..start + rows * width);
-                    let Some(bytes) = bytes else {
-                        continue;
-                    };
-                    bytes
-                        .chunks_exact(width)
-                        .enumerate()
-                        .filter(|(row, _)| column.is_valid(*row))
-                        .map(|(_, value)| value)
-                        .collect::<HashSet<&[u8]>>()
-                        .len()
-                }
-                None => continue,
-            },
-        };
-        let cardinality = if distinct * 10 > present {
-            Cardinality::MostlyDistinct
-        } else {
-            Cardinality::MostlyRepeats
-        };
-        judged.push((field.name().clone(), cardinality));
+        judge_cardinality(vec![field.name().clone()], &column.slice(0, rows), &mut judged);
     }
     judged
+}
+
+fn judge_cardinality(
+    path: Vec<String>,
+    column: &ArrayRef,
+    judged: &mut Vec<(Vec<String>, Cardinality)>,
+) {
+    if let Some(fields) = column.as_struct_opt() {
+        for (field, child) in fields.fields().iter().zip(fields.columns()) {
+            let mut child_path = path.clone();
+            child_path.push(field.name().clone());
+            judge_cardinality(child_path, child, judged);
+        }
+        return;
+    }
+    let rows = column.len();
+    let present = rows - column.null_count();
+    if present < 64 {
+        return;
+    }
+    let distinct = match column.data_type() {
+        DataType::Utf8 => {
+            let strings = column.as_string::<i32>();
+            strings.iter().flatten().collect::<HashSet<&str>>().len()
+        }
+        data_type => match data_type.primitive_width() {
+            Some(width) => {
+                let data = column.to_data();
+                let Some(values) = data.buffers().first() else {
+                    return;
+                };
+                let start = data.offset() * width;
+                let Some(bytes) = values.as_slice().get(start..start + rows * width) else {
+                    return;
+                };
+                bytes
+                    .chunks_exact(width)
+                    .enumerate()
+                    .filter(|(row, _)| column.is_valid(*row))
+                    .map(|(_, value)| value)
+                    .collect::<HashSet<&[u8]>>()
+                    .len()
+            }
+            None => return,
+        },
+    };
+    let cardinality = if distinct * 10 > present {
+        Cardinality::MostlyDistinct
+    } else {
+        Cardinality::MostlyRepeats
+    };
+    judged.push((path, cardinality));
 }
 
 /// Gives a canonical table's columns their model type where the data's type is an obvious
@@ -409,12 +425,12 @@ fn coerce_to_model(def: &TableDef, schema: &Schema) -> SchemaRef {
 fn with_bloom_filters(
     mut properties: WriterPropertiesBuilder,
     schema: &Schema,
-    cardinality: &[(String, Cardinality)],
+    cardinality: &[(Vec<String>, Cardinality)],
 ) -> WriterPropertiesBuilder {
     let repeats = |name: &str| {
         cardinality
             .iter()
-            .any(|(n, c)| n == name && *c == Cardinality::MostlyRepeats)
+            .any(|(path, c)| path == &[name] && *c == Cardinality::MostlyRepeats)
     };
     for field in schema.fields() {
         if field.data_type() == &DataType::Utf8 && !repeats(field.name()) {
@@ -548,10 +564,26 @@ mod tests {
         let notes: ArrayRef = Arc::new(StringArray::from_iter(
             (0..rows).map(|i| (i % 500 == 0).then(|| format!("note {i}"))),
         ));
+        // Inside a struct, each field is judged as a column of its own.
+        let provenance: ArrayRef = Arc::new(arrow::array::StructArray::from(vec![
+            (
+                Arc::new(Field::new("record_id", DataType::Utf8, true)),
+                Arc::new(StringArray::from_iter_values(
+                    (0..rows).map(|i| format!("cegid:C{i:08}")),
+                )) as ArrayRef,
+            ),
+            (
+                Arc::new(Field::new("source", DataType::Utf8, true)),
+                Arc::new(StringArray::from_iter_values(
+                    (0..rows).map(|i| ["cegid", "shopify"][i % 2]),
+                )) as ArrayRef,
+            ),
+        ]));
         let batch = RecordBatch::try_from_iter(vec![
             ("email", emails),
             ("country", countries),
             ("note", notes),
+            ("provenance", provenance),
         ])
         .expect("batch");
         let (_, bytes) = write_table(&[batch]).await;
@@ -577,6 +609,14 @@ mod tests {
         assert!(
             column(2).bloom_filter_offset().is_some(),
             "a sparse column keeps its filter"
+        );
+        assert!(
+            !column(3).encodings().any(|e| e == Encoding::RLE_DICTIONARY),
+            "provenance.record_id is written without a dictionary"
+        );
+        assert!(
+            column(4).encodings().any(|e| e == Encoding::RLE_DICTIONARY),
+            "provenance.source is dictionary encoded"
         );
     }
 }
