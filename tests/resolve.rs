@@ -642,7 +642,8 @@ fn same_customer_pairs(lake: &Path) -> std::collections::BTreeSet<(String, Strin
 }
 
 /// One record in eight, picked by a hash of its id.
-const HELD_OUT: &str = "substr(encode(sha256(source_system || source_id), 'hex'), 1, 1) IN ('0', '1')";
+const HELD_OUT: &str =
+    "substr(encode(sha256(source_system || source_id), 'hex'), 1, 1) IN ('0', '1')";
 
 #[test]
 fn an_incremental_run_matches_new_changed_and_gone_records_against_the_clusters() {
@@ -660,7 +661,9 @@ fn an_incremental_run_matches_new_changed_and_gone_records_against_the_clusters(
         &[
             "sql",
             "-c",
-            &format!("CREATE TABLE raw.held_out AS SELECT * FROM raw.customer_records WHERE {HELD_OUT}"),
+            &format!(
+                "CREATE TABLE raw.held_out AS SELECT * FROM raw.customer_records WHERE {HELD_OUT}"
+            ),
             "-c",
             &format!("DELETE FROM raw.customer_records WHERE {HELD_OUT}"),
         ],
@@ -670,7 +673,14 @@ fn an_incremental_run_matches_new_changed_and_gone_records_against_the_clusters(
         .into_iter()
         .map(|row| (row[0].clone(), row[1].clone()))
         .collect();
-    amigo(lake, &["sql", "-c", "INSERT INTO raw.customer_records SELECT * FROM raw.held_out"]);
+    amigo(
+        lake,
+        &[
+            "sql",
+            "-c",
+            "INSERT INTO raw.customer_records SELECT * FROM raw.held_out",
+        ],
+    );
     amigo(lake, &["resolve", "--incremental"]);
 
     // Only the new records' pairs were compared, and the customers are those a full run on
@@ -701,7 +711,8 @@ fn an_incremental_run_matches_new_changed_and_gone_records_against_the_clusters(
     for row in &after {
         if let Some(old) = before.get(&row[0]).filter(|old| *old != &row[1]) {
             assert!(
-                log.iter().any(|e| e["event"] == "merge" && e["from_id"] == old.as_str()
+                log.iter().any(|e| e["event"] == "merge"
+                    && e["from_id"] == old.as_str()
                     && e["into_id"] == row[1].as_str()),
                 "{} moved from {old} to {} without a merge: {log:?}",
                 row[0],
@@ -761,7 +772,9 @@ fn an_incremental_run_matches_new_changed_and_gone_records_against_the_clusters(
                  updated_at = now() WHERE source_system || ':' || source_id = '{changed}'"
             ),
             "-c",
-            &format!("DELETE FROM raw.customer_records WHERE source_system || ':' || source_id = '{gone}'"),
+            &format!(
+                "DELETE FROM raw.customer_records WHERE source_system || ':' || source_id = '{gone}'"
+            ),
         ],
     );
     amigo(lake, &["resolve", "--incremental"]);

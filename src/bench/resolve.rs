@@ -182,10 +182,10 @@ pub async fn run_resolve_bench(
 const BATCH_SQL: &str = "CREATE OR REPLACE TABLE bench.incremental_batch AS
     SELECT * FROM raw.customer_records
     ORDER BY encode(sha256(source_system || ':' || source_id), 'hex') LIMIT {n}";
-const TAKE_OUT_SQL: &str = "DELETE FROM raw.customer_records WHERE source_system || ':' || source_id
+const TAKE_OUT_SQL: &str =
+    "DELETE FROM raw.customer_records WHERE source_system || ':' || source_id
     IN (SELECT source_system || ':' || source_id FROM bench.incremental_batch)";
-const PUT_BACK_SQL: &str =
-    "INSERT INTO raw.customer_records SELECT * FROM bench.incremental_batch";
+const PUT_BACK_SQL: &str = "INSERT INTO raw.customer_records SELECT * FROM bench.incremental_batch";
 
 /// `amigo resolve --incremental` after `batch` records are erased, then after they come back.
 async fn incremental_runs(
@@ -196,7 +196,10 @@ async fn incremental_runs(
     let mut runs = Vec::new();
     let steps = [
         (
-            vec![BATCH_SQL.replace("{n}", &batch.to_string()), TAKE_OUT_SQL.to_string()],
+            vec![
+                BATCH_SQL.replace("{n}", &batch.to_string()),
+                TAKE_OUT_SQL.to_string(),
+            ],
             format!("-{batch}"),
         ),
         (vec![PUT_BACK_SQL.to_string()], format!("+{batch}")),

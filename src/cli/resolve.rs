@@ -453,11 +453,12 @@ mod tests {
                 "audit"
             ]
         );
-        let incremental: Vec<String> =
-            incremental_steps().into_iter().map(|s| s.name).collect();
+        let incremental: Vec<String> = incremental_steps().into_iter().map(|s| s.name).collect();
         assert_eq!(
             incremental,
-            ["delta", "block", "compare", "score", "decide", "cluster", "survive", "audit"]
+            [
+                "delta", "block", "compare", "score", "decide", "cluster", "survive", "audit"
+            ]
         );
         let after: Vec<String> = after_identity_steps().into_iter().map(|s| s.name).collect();
         assert_eq!(

@@ -244,7 +244,8 @@ impl TableWriter {
             .iter()
             .filter(|(_, c)| *c == Cardinality::MostlyDistinct)
         {
-            properties = properties.set_column_dictionary_enabled(ColumnPath::new(path.clone()), false);
+            properties =
+                properties.set_column_dictionary_enabled(ColumnPath::new(path.clone()), false);
         }
         let properties = properties.build();
         let writer = AsyncArrowWriter::try_new(object, self.schema.clone(), Some(properties))
@@ -336,7 +337,11 @@ fn column_cardinality(batch: &RecordBatch) -> Vec<(Vec<String>, Cardinality)> {
     let rows = batch.num_rows().min(CARDINALITY_SAMPLE);
     let mut judged = Vec::new();
     for (field, column) in batch.schema().fields().iter().zip(batch.columns()) {
-        judge_cardinality(vec![field.name().clone()], &column.slice(0, rows), &mut judged);
+        judge_cardinality(
+            vec![field.name().clone()],
+            &column.slice(0, rows),
+            &mut judged,
+        );
     }
     judged
 }
