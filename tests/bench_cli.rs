@@ -248,7 +248,14 @@ fn bench_resolve_scores_the_pipeline_against_the_ground_truth() {
     let dir = tempfile::tempdir().expect("temp dir");
     let json = dir.path().join("resolve.json");
     let output = Command::new(env!("CARGO_BIN_EXE_amigo"))
-        .args(["bench", "resolve", "--customers", "400"])
+        .args([
+            "bench",
+            "resolve",
+            "--customers",
+            "400",
+            "--incremental-batch",
+            "40",
+        ])
         .arg("--data")
         .arg(dir.path().join("data"))
         .arg("--json")
@@ -267,9 +274,9 @@ fn bench_resolve_scores_the_pipeline_against_the_ground_truth() {
     let report: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&json).expect("read json")).expect("json");
     let runs = report["runs"].as_array().expect("runs");
-    assert_eq!(runs.len(), 1, "no --splink: amigo only");
+    let tools: Vec<&str> = runs.iter().filter_map(|r| r["tool"].as_str()).collect();
+    assert_eq!(tools, ["amigo", "amigo -40", "amigo +40"], "no --splink");
     let amigo = &runs[0];
-    assert_eq!(amigo["tool"], "amigo");
     assert!(amigo["peak_memory_mib"].as_f64().expect("memory") > 1.0);
     let accuracy = &amigo["accuracy"];
     // Every generated record is linked and scored.
@@ -290,6 +297,14 @@ fn bench_resolve_scores_the_pipeline_against_the_ground_truth() {
     let precision = accuracy["pairwise_precision"].as_f64().expect("precision");
     assert!((precision - correct as f64 / predicted as f64).abs() < 1e-9);
     assert!(precision > 0.9, "{accuracy}");
+
+    // The incremental runs: 40 records out of their customers, then matched again as new.
+    let records_of =
+        |run: &serde_json::Value| run["accuracy"]["records"].as_i64().expect("records");
+    assert_eq!(records_of(&runs[1]), records - 40);
+    assert_eq!(records_of(&runs[2]), records);
+    assert!(runs[2]["seconds"].as_f64().expect("seconds") > 0.0);
+    assert!(stdout.contains("amigo +40"), "{stdout}");
 }
 
 #[test]

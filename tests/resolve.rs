@@ -775,6 +775,13 @@ fn an_incremental_run_matches_new_changed_and_gone_records_against_the_clusters(
             &format!(
                 "DELETE FROM raw.customer_records WHERE source_system || ':' || source_id = '{gone}'"
             ),
+            // A steward's correction of the customer the erased record leaves: it outlives the
+            // golden record being rebuilt.
+            "-c",
+            &format!(
+                "INSERT INTO unified.overrides VALUES ('{gone_id}', 'city', 'Corrected City', \
+                 'steward', now(), NULL)"
+            ),
         ],
     );
     amigo(lake, &["resolve", "--incremental"]);
@@ -800,6 +807,30 @@ fn an_incremental_run_matches_new_changed_and_gone_records_against_the_clusters(
     );
     assert_eq!(counted, vec![vec!["1".to_string()]]);
     assert_eq!(links(lake).len(), 2999);
+    let corrected = format!(
+        "SELECT city, overridden_fields FROM unified.customers WHERE unified_id = '{gone_id}'"
+    );
+    let expected = vec![vec!["Corrected City".to_string(), "city".to_string()]];
+    assert_eq!(query(lake, &corrected), expected);
+
+    // A lake resolved before survivorship's output was a view still takes corrections.
+    amigo(
+        lake,
+        &[
+            "sql",
+            "-c",
+            "DROP VIEW identity.customers_before_corrections",
+        ],
+    );
+    amigo(lake, &["resolve", "--step", "overrides"]);
+    assert_eq!(query(lake, &corrected), expected);
+    assert_eq!(
+        query(lake, "SELECT count(*) FROM unified.customers"),
+        query(
+            lake,
+            "SELECT count(*) FROM unified.customer_ids WHERE status = 'active'"
+        )
+    );
 }
 
 /// The package's directory, as `cargo test` says when it runs the test: the one the test was

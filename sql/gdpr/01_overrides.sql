@@ -2,8 +2,8 @@
 -- every survivorship rule.
 --
 -- Runs after sql/identity/07_survive.sql, on every `amigo resolve`, so a re-resolution never
--- undoes a correction: survive rebuilds unified.customers from the sources, then this step puts
--- the corrections back. unified.overrides is append-only; the latest override of a field wins.
+-- undoes a correction: survive rebuilds the golden records from the sources, then this step
+-- writes them to unified.customers with the corrections. unified.overrides is append-only; the latest override of a field wins.
 -- Each override row is its own audit record (who, when, which request).
 --
 -- Fields that can be overridden: civility, first_name, last_name, birth_date (YYYY-MM-DD),
@@ -69,5 +69,6 @@ SELECT
     -- an override (see unified.overrides for who, when and why).
     c.provenance,
     o.overridden_fields
-FROM unified.customers c
+-- The golden records survivorship made (sql/identity/07_survive.sql defines the view).
+FROM identity.customers_before_corrections c
 LEFT JOIN o ON o.unified_id = c.unified_id;

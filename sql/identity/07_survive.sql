@@ -292,8 +292,10 @@ LEFT JOIN golden_then bi ON bi.unified_id = e.into_id
 LEFT JOIN golden_now af ON af.unified_id = e.from_id
 LEFT JOIN golden_now ai ON ai.unified_id = e.into_id;
 
--- The golden records of the ids this run did not reassess, and this run's.
-CREATE OR REPLACE TABLE unified.customers AS
+-- The golden records of the ids this run did not reassess, and this run's: what the next step,
+-- sql/gdpr/01_overrides.sql, corrects and writes to unified.customers (a single write of every
+-- golden record per run).
+CREATE OR REPLACE VIEW identity.customers_before_corrections AS
 SELECT
     c.unified_id, c.civility, c.first_name, c.last_name, c.birth_date, c.email, c.phone_e164,
     c.address_line1, c.address_line2, c.postal_code, c.city, c.country_iso2,

@@ -1,4 +1,5 @@
 -- 08_audit.sql: one row per run in unified.resolve_runs, to follow the pipeline over time.
+-- Customers are counted from their ids and links: unified.customers is written by the next step.
 
 INSERT INTO unified.resolve_runs
 SELECT
@@ -6,9 +7,11 @@ SELECT
     (SELECT count(*) FROM identity.records)                                AS records,
     (SELECT count(*) FROM identity.candidate_pairs)                        AS candidate_pairs,
     (SELECT count(*) FROM unified.match_edges)                             AS match_edges,
-    (SELECT count(*) FROM unified.customers)                               AS unified_customers,
-    (SELECT count(*) FROM unified.customers WHERE source_records > 1)      AS multi_record_customers,
-    (SELECT max(source_records) FROM unified.customers)                    AS largest_cluster,
+    (SELECT count(*) FROM unified.customer_ids WHERE status = 'active')    AS unified_customers,
+    (SELECT count(*) FROM (SELECT unified_id FROM unified.customer_links
+                           GROUP BY unified_id HAVING count(*) > 1))      AS multi_record_customers,
+    (SELECT max(records) FROM (SELECT count(*) AS records FROM unified.customer_links
+                               GROUP BY unified_id))                      AS largest_cluster,
     (SELECT count(*) FROM identity.review)                                 AS review_items,
     (SELECT count(*) FROM identity.cluster_ids WHERE NOT is_new)           AS ids_kept,
     (SELECT count(*) FROM identity.cluster_ids WHERE is_new)               AS new_ids;

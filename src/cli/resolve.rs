@@ -119,6 +119,7 @@ pub async fn run(args: ResolveArgs) -> CliResult<()> {
         check_full_run_done(&session)?;
     }
     upgrade_merge_log(&session).await?;
+    crate::gdpr::ensure_correction_input(&session).await?;
     let started = Instant::now();
     run_steps(&session, &steps).await?;
     if args.step.is_none() {
@@ -416,7 +417,9 @@ fn check_full_run_done(session: &AmigoSession) -> CliResult<()> {
     ];
     match needed.iter().find(|t| !has(t)) {
         Some(missing) => Err(format!(
-            "--incremental matches new records against the last full run, and this lake has              none ({missing} is missing): run `amigo resolve` first"
+            "--incremental matches new records against the last full run, and this lake has \
+             none ({missing} is missing): run `amigo resolve` first, with the built-in SQL \
+             or a copy that still defines the views sql/identity/incremental reads"
         )),
         None => Ok(()),
     }

@@ -323,12 +323,34 @@ async fn oppose(
 }
 
 async fn run_overrides(session: &AmigoSession) -> Result<(), String> {
+    ensure_correction_input(session).await?;
     for statement in split_statements(OVERRIDES_SQL) {
         sql::execute(session, &statement.sql)
             .await
             .map_err(|e| format!("sql/gdpr/01_overrides.sql:{}: {e}", statement.line))?;
     }
     Ok(())
+}
+
+/// The overrides step corrects `identity.customers_before_corrections`, the golden records
+/// survivorship made; a lake resolved before that view existed gets it as `unified.customers`.
+pub(crate) async fn ensure_correction_input(session: &AmigoSession) -> Result<(), String> {
+    let exists = |table: &str| session.context().table_exist(table).unwrap_or(false);
+    if exists("identity.customers_before_corrections") || !exists("unified.customers") {
+        return Ok(());
+    }
+    session
+        .execute(
+            "CREATE VIEW identity.customers_before_corrections AS SELECT * FROM unified.customers",
+        )
+        .await
+        .map(|_| ())
+        .map_err(|e| {
+            format!(
+                "creating identity.customers_before_corrections: {}",
+                root_message(&e)
+            )
+        })
 }
 
 async fn erase_and_rebuild(
