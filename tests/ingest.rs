@@ -505,3 +505,119 @@ fn malformed_files_quarantine_every_bad_row_with_its_reason_and_load_the_good_on
     ingest(&lake, "cegid", &[&clients]);
     assert_eq!(quarantined(&lake, &clients).len(), 7);
 }
+
+/// The pipelines read amigo's model: the ingested customer exports of Cegid, Shopify and the web
+/// forms become `raw.customer_records`, the records the generator wrote, which `amigo resolve`
+/// resolves; a changed client in the next export is matched by `amigo resolve --incremental`.
+#[test]
+fn ingested_customer_exports_are_the_records_resolve_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = new_lake(dir.path());
+    let native = sample().join("native");
+    let out = ingest(&lake, "cegid", &[&native.join("cegid")]);
+    assert!(
+        out.contains("raw.customer_records: view over raw.cegid_clients\n"),
+        "{out}"
+    );
+    ingest(&lake, "shopify", &[&native.join("shopify")]);
+    let out = ingest(&lake, "web", &[&native.join("web")]);
+    assert!(
+        out.contains(
+            "raw.customer_records: view over raw.cegid_clients, raw.shopify_customers, \
+             raw.web_signups"
+        ),
+        "{out}"
+    );
+
+    // The same records, field for field, as the generator's canonical table (Shopify's export
+    // has no dates: there they are the load time).
+    let bundled = sample().join("../lake/raw");
+    let fields = "source_system, source_id, civility, first_name, last_name, email, phone, \
+                  birth_date, address_line1, address_line2, postal_code, city, region, country, \
+                  preferred_language, preferred_store_id, origin_channel, \
+                  CASE WHEN source_system <> 'shopify' THEN created_at END AS created_at, \
+                  CASE WHEN source_system <> 'shopify' THEN updated_at END AS updated_at";
+    let generated = format!(
+        "CREATE EXTERNAL TABLE generated STORED AS PARQUET LOCATION '{}/customer_records/data/'",
+        bundled.display()
+    );
+    let truth = format!(
+        "CREATE EXTERNAL TABLE truth STORED AS PARQUET LOCATION '{}/ground_truth/data/'",
+        bundled.display()
+    );
+    let compare = format!(
+        "SELECT count(*) AS differing FROM (SELECT {fields} FROM raw.customer_records \
+         EXCEPT SELECT {fields} FROM generated)"
+    );
+    let differing = ok(amigo(
+        &lake,
+        &[
+            "sql",
+            "--format",
+            "csv",
+            "-c",
+            &generated,
+            "-c",
+            &truth,
+            "-c",
+            "CREATE TABLE raw.ground_truth AS SELECT * FROM truth",
+            "-c",
+            &compare,
+        ],
+        &[],
+    ));
+    assert_eq!(differing.lines().last(), Some("0"), "{differing}");
+    assert_eq!(
+        count(&lake, "SELECT count(*) FROM raw.customer_records"),
+        3000
+    );
+
+    // Resolved as accurately as the bundled lake (tests/resolve.rs).
+    ok(amigo(&lake, &["resolve"], &[]));
+    let report = ok(amigo(&lake, &["evaluate", "--format", "json"], &[]));
+    let metrics: Value = serde_json::from_str(report.lines().next().expect("a row")).unwrap();
+    assert!(
+        metrics["pairwise_precision"].as_f64().unwrap() >= 0.995,
+        "{metrics}"
+    );
+    assert!(
+        metrics["pairwise_recall"].as_f64().unwrap() >= 0.6,
+        "{metrics}"
+    );
+
+    // The next export changes one client's email: one new version, matched incrementally.
+    let clients = std::fs::read(native.join("cegid/CLIENTS.csv")).unwrap();
+    let clients = encoding_rs::WINDOWS_1252.decode(&clients).0.into_owned();
+    let mut lines: Vec<String> = clients.lines().map(str::to_string).collect();
+    let row = lines
+        .iter()
+        .position(|l| l.starts_with("C000100002;"))
+        .expect("client C000100002");
+    lines[row] = lines[row]
+        .replace("elisa.trillella89@gmail.com", "elisa.t@example.org")
+        .replace("06/10/2021 12:23:15", "24/11/2026 10:00:00");
+    let next = dir.path().join("CLIENTS_2.csv");
+    let text = lines.join("\r\n") + "\r\n";
+    let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(&text);
+    std::fs::write(&next, bytes).unwrap();
+    let out = ingest(&lake, "cegid", &[&next]);
+    assert!(out.contains("updated 1,"), "{out}");
+    ok(amigo(&lake, &["resolve", "--incremental"], &[]));
+    let runs = query(
+        &lake,
+        "SELECT records, candidate_pairs FROM unified.resolve_runs ORDER BY run_at",
+    );
+    assert_eq!(runs.len(), 2);
+    assert_eq!(runs[1]["records"], 3000);
+    let (full, incremental) = (
+        runs[0]["candidate_pairs"].as_i64().unwrap(),
+        runs[1]["candidate_pairs"].as_i64().unwrap(),
+    );
+    assert!(incremental > 0 && incremental < full / 100, "{runs:?}");
+    let golden = query(
+        &lake,
+        "SELECT c.email FROM unified.customers c JOIN unified.customer_links l \
+         ON l.unified_id = c.unified_id WHERE l.record_id = 'cegid:C000100002'",
+    );
+    assert_eq!(golden[0]["email"], "elisa.t@example.org");
+}

@@ -54,6 +54,12 @@ pub async fn run(args: IngestArgs) -> CliResult<()> {
         }
     })
     .await?;
+    // The pipelines read the canonical tables: those the loaded sources now make.
+    let mappings = crate::ingest::mapping::load_mappings(options.mappings.as_deref())
+        .map_err(|e| e.to_string())?;
+    for line in crate::ingest::canonical::refresh_views(&session, &mappings).await? {
+        println!("{line}");
+    }
     let quarantined: u64 = reports.iter().map(|r| r.quarantined).sum();
     if quarantined > 0 {
         println!(

@@ -93,6 +93,20 @@ pub struct EntityMapping {
     /// Which customer record each row is about, so that a row of a person erased under GDPR
     /// is recognised by their record id (a ticket or consent event carries no email).
     pub person: Option<PersonRef>,
+    /// How the entity's current records read as a table of amigo's model
+    /// (`schemas/canonical/`), which the pipelines read: see [`super::canonical`].
+    pub canonical: Option<CanonicalMapping>,
+}
+
+/// The entity as rows of a canonical table: each canonical column as a SQL expression over the
+/// entity's columns (those of its current view `table`, `_valid_from` included). Columns left
+/// out are NULL; those the model says are never NULL must be given.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CanonicalMapping {
+    /// `raw.<table>` of `schemas/canonical/<table>.toml`.
+    pub table: String,
+    pub columns: BTreeMap<String, String>,
 }
 
 /// The customer record a row belongs to: `<system>:<id>`, as in `raw.customer_records`
@@ -394,6 +408,9 @@ impl EntityMapping {
                 return Err(format!("person: id {} is not a column", person.id));
             }
         }
+        if let Some(canonical) = &self.canonical {
+            canonical.check()?;
+        }
         Ok(())
     }
 
@@ -462,6 +479,45 @@ fn wildcard_match(pattern: &str, name: &str) -> bool {
 }
 
 /// Every mapping: the bundled ones, or those in `dir` when given.
+impl CanonicalMapping {
+    /// The canonical table's definition.
+    pub fn table_def(&self) -> Result<&'static crate::model::TableDef, String> {
+        let model = crate::model::Model::canonical().map_err(|e| e.to_string())?;
+        let name = self
+            .table
+            .strip_prefix("raw.")
+            .map(|table| crate::lake::TableName::new("raw", table))
+            .ok_or_else(|| format!("canonical: table {:?} must be raw.<table>", self.table))?;
+        model.table(&name).ok_or_else(|| {
+            format!(
+                "canonical: {} is not a table of schemas/canonical",
+                self.table
+            )
+        })
+    }
+
+    fn check(&self) -> Result<(), String> {
+        let def = self.table_def()?;
+        if let Some(unknown) = self.columns.keys().find(|c| def.column(c).is_none()) {
+            return Err(format!(
+                "canonical: {unknown} is not a column of {}",
+                self.table
+            ));
+        }
+        if let Some(missing) = def
+            .columns
+            .iter()
+            .find(|c| !c.nullable && !self.columns.contains_key(&c.name))
+        {
+            return Err(format!(
+                "canonical: {} of {} is never NULL, so it must be given",
+                missing.name, self.table
+            ));
+        }
+        Ok(())
+    }
+}
+
 pub fn load_mappings(dir: Option<&Path>) -> Result<BTreeMap<String, SourceMapping>, MappingError> {
     let mut files: Vec<(String, String)> = Vec::new();
     match dir {
@@ -583,5 +639,28 @@ type = "decimal(40,2)"
             .unwrap_err()
             .to_string();
         assert!(err.contains("key column nope"), "{err}");
+
+        // A canonical section must fit the model.
+        let valid = text.replace("key = [\"nope\"]", "key = [\"id\"]");
+        let canonical = |columns: &str| {
+            let text = format!(
+                "{valid}\n[entities.canonical]\ntable = \"raw.customer_records\"\n\
+                 [entities.canonical.columns]\n{columns}"
+            );
+            SourceMapping::parse("x.toml", &text).map_err(|e| e.to_string())
+        };
+        let complete = "source_system = \"'x'\"\nsource_id = \"id\"\n\
+                        created_at = \"now()\"\nupdated_at = \"now()\"\n";
+        assert!(canonical(complete).is_ok());
+        let err = canonical(&format!("{complete}shoe_size = \"id\"\n")).unwrap_err();
+        assert!(
+            err.contains("shoe_size is not a column of raw.customer_records"),
+            "{err}"
+        );
+        let err = canonical("source_system = \"'x'\"\nsource_id = \"id\"\n").unwrap_err();
+        assert!(
+            err.contains("created_at of raw.customer_records is never NULL"),
+            "{err}"
+        );
     }
 }

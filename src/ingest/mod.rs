@@ -23,6 +23,7 @@
 //! every version with `_valid_from` / `_valid_to`, so "what did we know on date X" is
 //! `WHERE _valid_from <= X AND (_valid_to IS NULL OR _valid_to > X)`.
 
+pub mod canonical;
 pub mod convert;
 mod fixed_time;
 pub mod mapping;
