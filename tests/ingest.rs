@@ -506,11 +506,12 @@ fn malformed_files_quarantine_every_bad_row_with_its_reason_and_load_the_good_on
     assert_eq!(quarantined(&lake, &clients).len(), 7);
 }
 
-/// The pipelines read amigo's model: the ingested customer exports of Cegid, Shopify and the web
-/// forms become `raw.customer_records`, the records the generator wrote, which `amigo resolve`
-/// resolves; a changed client in the next export is matched by `amigo resolve --incremental`.
+/// The pipelines read amigo's model: the ingested exports become its canonical tables, with the
+/// rows the generator wrote (the customer exports of Cegid, Shopify and the web forms become
+/// `raw.customer_records`, which `amigo resolve` resolves), and a changed client in the next
+/// export is matched by `amigo resolve --incremental`.
 #[test]
-fn ingested_customer_exports_are_the_records_resolve_reads() {
+fn ingested_exports_are_the_canonical_tables_the_pipelines_read() {
     let dir = tempfile::tempdir().unwrap();
     let lake = new_lake(dir.path());
     let native = sample().join("native");
@@ -528,49 +529,64 @@ fn ingested_customer_exports_are_the_records_resolve_reads() {
         ),
         "{out}"
     );
+    for source in ["consents", "marketing", "catalog"] {
+        ingest(&lake, source, &[&native.join(source)]);
+    }
 
-    // The same records, field for field, as the generator's canonical table (Shopify's export
-    // has no dates: there they are the load time).
+    // The same rows, field for field, as the generator's canonical tables (Shopify's customer
+    // export has no dates: there they are the load time).
     let bundled = sample().join("../lake/raw");
-    let fields = "source_system, source_id, civility, first_name, last_name, email, phone, \
-                  birth_date, address_line1, address_line2, postal_code, city, region, country, \
-                  preferred_language, preferred_store_id, origin_channel, \
-                  CASE WHEN source_system <> 'shopify' THEN created_at END AS created_at, \
-                  CASE WHEN source_system <> 'shopify' THEN updated_at END AS updated_at";
-    let generated = format!(
-        "CREATE EXTERNAL TABLE generated STORED AS PARQUET LOCATION '{}/customer_records/data/'",
-        bundled.display()
-    );
-    let truth = format!(
-        "CREATE EXTERNAL TABLE truth STORED AS PARQUET LOCATION '{}/ground_truth/data/'",
-        bundled.display()
-    );
-    let compare = format!(
-        "SELECT count(*) AS differing FROM (SELECT {fields} FROM raw.customer_records \
-         EXCEPT SELECT {fields} FROM generated)"
-    );
-    let differing = ok(amigo(
-        &lake,
-        &[
-            "sql",
-            "--format",
-            "csv",
-            "-c",
-            &generated,
-            "-c",
-            &truth,
-            "-c",
-            "CREATE TABLE raw.ground_truth AS SELECT * FROM truth",
-            "-c",
-            &compare,
-        ],
-        &[],
-    ));
-    assert_eq!(differing.lines().last(), Some("0"), "{differing}");
-    assert_eq!(
-        count(&lake, "SELECT count(*) FROM raw.customer_records"),
-        3000
-    );
+    let mut statements = vec![
+        format!(
+            "CREATE EXTERNAL TABLE truth STORED AS PARQUET LOCATION '{}/ground_truth/data/'",
+            bundled.display()
+        ),
+        "CREATE TABLE raw.ground_truth AS SELECT * FROM truth".to_string(),
+    ];
+    let customer_fields = "source_system, source_id, civility, first_name, last_name, email, \
+        phone, birth_date, address_line1, address_line2, postal_code, city, region, country, \
+        preferred_language, preferred_store_id, origin_channel, \
+        CASE WHEN source_system <> 'shopify' THEN created_at END AS created_at, \
+        CASE WHEN source_system <> 'shopify' THEN updated_at END AS updated_at";
+    let tables = [
+        ("customer_records", customer_fields),
+        ("stores", "*"),
+        ("associates", "*"),
+        ("consent_events", "*"),
+        ("interactions", "*"),
+        ("products", "*"),
+    ];
+    for (table, fields) in tables {
+        statements.push(format!(
+            "CREATE EXTERNAL TABLE generated_{table} STORED AS PARQUET \
+             LOCATION '{}/{table}/data/'",
+            bundled.display()
+        ));
+        statements.push(format!(
+            "SELECT '{table}' AS canonical_table, \
+             (SELECT count(*) FROM raw.{table}) - (SELECT count(*) FROM generated_{table}) \
+             AS row_difference, \
+             (SELECT count(*) FROM (SELECT {fields} FROM raw.{table} \
+              EXCEPT SELECT {fields} FROM generated_{table})) AS rows_not_generated"
+        ));
+    }
+    let mut args = vec!["sql", "--format", "csv"];
+    for statement in &statements {
+        args.extend(["-c", statement.as_str()]);
+    }
+    let compared = ok(amigo(&lake, &args, &[]));
+    let rows: Vec<&str> = compared
+        .lines()
+        .filter(|line| {
+            tables
+                .iter()
+                .any(|(t, _)| line.starts_with(&format!("{t},")))
+        })
+        .collect();
+    assert_eq!(rows.len(), tables.len(), "{compared}");
+    for (row, (table, _)) in rows.iter().zip(tables) {
+        assert_eq!(*row, format!("{table},0,0"), "{compared}");
+    }
 
     // Resolved as accurately as the bundled lake (tests/resolve.rs).
     ok(amigo(&lake, &["resolve"], &[]));
