@@ -508,8 +508,9 @@ fn malformed_files_quarantine_every_bad_row_with_its_reason_and_load_the_good_on
 
 /// The pipelines read amigo's model: the ingested exports become its canonical tables, with the
 /// rows the generator wrote (the customer exports of Cegid, Shopify and the web forms become
-/// `raw.customer_records`, which `amigo resolve` resolves), and a changed client in the next
-/// export is matched by `amigo resolve --incremental`.
+/// `raw.customer_records`, the tickets and Shopify orders `raw.orders` and `raw.order_lines` ...),
+/// `amigo resolve` runs on them, and a changed client in the next export is matched by
+/// `amigo resolve --incremental`.
 #[test]
 fn ingested_exports_are_the_canonical_tables_the_pipelines_read() {
     let dir = tempfile::tempdir().unwrap();
@@ -555,6 +556,8 @@ fn ingested_exports_are_the_canonical_tables_the_pipelines_read() {
         ("consent_events", "*"),
         ("interactions", "*"),
         ("products", "*"),
+        ("orders", "*"),
+        ("order_lines", "*"),
     ];
     for (table, fields) in tables {
         statements.push(format!(
@@ -590,6 +593,12 @@ fn ingested_exports_are_the_canonical_tables_the_pipelines_read() {
 
     // Resolved as accurately as the bundled lake (tests/resolve.rs).
     ok(amigo(&lake, &["resolve"], &[]));
+    // With orders, consents and stores, the pipeline's later steps run too: every customer has
+    // a stored 360° view.
+    assert_eq!(
+        count(&lake, "SELECT count(*) FROM serve.customer_360_profiles"),
+        count(&lake, "SELECT count(*) FROM unified.customers")
+    );
     let report = ok(amigo(&lake, &["evaluate", "--format", "json"], &[]));
     let metrics: Value = serde_json::from_str(report.lines().next().expect("a row")).unwrap();
     assert!(

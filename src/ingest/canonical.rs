@@ -23,7 +23,7 @@ pub async fn refresh_views(
 ) -> Result<Vec<String>, String> {
     let mut by_table: BTreeMap<&str, Vec<(&EntityMapping, &CanonicalMapping)>> = BTreeMap::new();
     for entity in mappings.values().flat_map(|m| &m.entities) {
-        if let Some(canonical) = &entity.canonical {
+        for canonical in &entity.canonical {
             by_table
                 .entry(canonical.table.as_str())
                 .or_default()
@@ -101,7 +101,8 @@ fn select(
         })
         .collect::<Result<Vec<_>, String>>()?;
     Ok(format!(
-        "SELECT {} FROM {}",
+        "SELECT {}{} FROM {} AS src",
+        if canonical.distinct { "DISTINCT " } else { "" },
         columns.join(",\n       "),
         entity.table
     ))

@@ -93,19 +93,24 @@ pub struct EntityMapping {
     /// Which customer record each row is about, so that a row of a person erased under GDPR
     /// is recognised by their record id (a ticket or consent event carries no email).
     pub person: Option<PersonRef>,
-    /// How the entity's current records read as a table of amigo's model
+    /// How the entity's current records read as tables of amigo's model
     /// (`schemas/canonical/`), which the pipelines read: see [`super::canonical`].
-    pub canonical: Option<CanonicalMapping>,
+    #[serde(default)]
+    pub canonical: Vec<CanonicalMapping>,
 }
 
 /// The entity as rows of a canonical table: each canonical column as a SQL expression over the
-/// entity's columns (those of its current view `table`, `_valid_from` included). Columns left
-/// out are NULL; those the model says are never NULL must be given.
+/// entity's columns (those of its current view `table`, `_valid_from` included; the view is
+/// named `src` for a correlated lookup). Columns left out are NULL; those the model says are
+/// never NULL must be given.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CanonicalMapping {
     /// `raw.<table>` of `schemas/canonical/<table>.toml`.
     pub table: String,
+    /// One canonical row per distinct set of values: an order from the lines that repeat it.
+    #[serde(default)]
+    pub distinct: bool,
     pub columns: BTreeMap<String, String>,
 }
 
@@ -408,7 +413,7 @@ impl EntityMapping {
                 return Err(format!("person: id {} is not a column", person.id));
             }
         }
-        if let Some(canonical) = &self.canonical {
+        for canonical in &self.canonical {
             canonical.check()?;
         }
         Ok(())
@@ -644,7 +649,7 @@ type = "decimal(40,2)"
         let valid = text.replace("key = [\"nope\"]", "key = [\"id\"]");
         let canonical = |columns: &str| {
             let text = format!(
-                "{valid}\n[entities.canonical]\ntable = \"raw.customer_records\"\n\
+                "{valid}\n[[entities.canonical]]\ntable = \"raw.customer_records\"\n\
                  [entities.canonical.columns]\n{columns}"
             );
             SourceMapping::parse("x.toml", &text).map_err(|e| e.to_string())
