@@ -128,16 +128,7 @@ pub async fn run_resolve_bench(
     // The pipeline wrote the lake in another process: open it again to see its tables.
     drop(session);
     let session = open_session(&lake_dir).await?;
-    let mut runs = vec![ToolRun {
-        tool: "amigo".into(),
-        seconds: measured.wall.as_secs_f64(),
-        peak_memory_mib: measured.peak_memory_mib,
-        accuracy: score(
-            &session,
-            "(SELECT record_id, unified_id AS cluster_id FROM unified.customer_links)",
-        )
-        .await?,
-    }];
+    let mut runs = vec![amigo_run("amigo".into(), &measured, &session).await?];
     let recall_by_corruption = recall_by_corruption(&session).await?;
 
     if config.splink {
@@ -175,6 +166,24 @@ pub async fn run_resolve_bench(
         seed: config.seed,
         runs,
         recall_by_corruption,
+    })
+}
+
+/// An amigo run, its clustering (unified ids) scored against the ground truth.
+async fn amigo_run(
+    tool: String,
+    measured: &Measured,
+    session: &AmigoSession,
+) -> Result<ToolRun, BenchError> {
+    Ok(ToolRun {
+        tool,
+        seconds: measured.wall.as_secs_f64(),
+        peak_memory_mib: measured.peak_memory_mib,
+        accuracy: score(
+            session,
+            "(SELECT record_id, unified_id AS cluster_id FROM unified.customer_links)",
+        )
+        .await?,
     })
 }
 
@@ -219,16 +228,7 @@ async fn incremental_runs(
             "amigo resolve --incremental",
         )?;
         let session = open_session(lake_dir).await?;
-        runs.push(ToolRun {
-            tool: format!("amigo {label}"),
-            seconds: measured.wall.as_secs_f64(),
-            peak_memory_mib: measured.peak_memory_mib,
-            accuracy: score(
-                &session,
-                "(SELECT record_id, unified_id AS cluster_id FROM unified.customer_links)",
-            )
-            .await?,
-        });
+        runs.push(amigo_run(format!("amigo {label}"), &measured, &session).await?);
     }
     Ok(runs)
 }

@@ -39,34 +39,17 @@ UNION
 SELECT e.left_id, e.right_id
 FROM unified.match_edges e JOIN identity.reassessed_records r ON r.record_id = e.right_id;
 
-CREATE OR REPLACE TABLE identity.clusters AS
-WITH components AS (
-    SELECT node AS record_id, component, component_size
-    FROM connected_components('identity.reassessed_edges', 'left_id', 'right_id')
-)
-SELECT
-    r.record_id,
-    CASE WHEN c.component_size > 20 THEN r.record_id
-         ELSE coalesce(c.component, r.record_id) END        AS cluster_key,
-    coalesce(c.component_size > 20, false)                  AS held_for_review
-FROM identity.reassessed_records r
-LEFT JOIN components c ON c.record_id = r.record_id;
+-- Clustered by 06_cluster.sql's views, pointed at these records and edges.
+CREATE OR REPLACE VIEW identity.records_to_cluster AS
+SELECT record_id FROM identity.reassessed_records;
+CREATE OR REPLACE VIEW identity.edges_to_cluster AS
+SELECT left_id, right_id FROM identity.reassessed_edges;
 
--- New items for a person to look at, as 06_cluster.sql finds them, unless already listed.
+CREATE OR REPLACE TABLE identity.clusters AS SELECT * FROM identity.clustered_records;
+
+-- New items for a person to look at, unless already listed.
 INSERT INTO identity.review
-WITH found AS (
-    SELECT 'cluster_too_large' AS reason, component AS subject, count(*) AS records
-    FROM connected_components('identity.reassessed_edges', 'left_id', 'right_id')
-    WHERE component_size > 20
-    GROUP BY component
-    UNION ALL
-    SELECT 'cannot_link_in_one_cluster', d.left_id || ' / ' || d.right_id, 2
-    FROM unified.match_decisions d
-    JOIN identity.clusters a ON a.record_id = d.left_id
-    JOIN identity.clusters b ON b.record_id = d.right_id
-    WHERE d.decision = 'cannot_link' AND a.cluster_key = b.cluster_key
-)
 SELECT f.*
-FROM found f
+FROM identity.review_findings f
 LEFT JOIN identity.review r ON r.reason = f.reason AND r.subject = f.subject
 WHERE r.reason IS NULL;
