@@ -521,8 +521,14 @@ fn ingested_exports_are_the_canonical_tables_the_pipelines_read() {
         out.contains("raw.customer_records: view over raw.cegid_clients\n"),
         "{out}"
     );
-    ingest(&lake, "shopify", &[&native.join("shopify")]);
+    // Orders group their lines: stored, and rebuilt only when their sources change.
+    let out = ingest(&lake, "shopify", &[&native.join("shopify")]);
+    assert!(
+        out.contains("raw.orders: stored from raw.cegid_ticket_lines, raw.shopify_order_lines"),
+        "{out}"
+    );
     let out = ingest(&lake, "web", &[&native.join("web")]);
+    assert!(!out.contains("raw.orders"), "{out}");
     assert!(
         out.contains(
             "raw.customer_records: view over raw.cegid_clients, raw.shopify_customers, \

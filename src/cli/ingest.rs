@@ -57,7 +57,12 @@ pub async fn run(args: IngestArgs) -> CliResult<()> {
     // The pipelines read the canonical tables: those the loaded sources now make.
     let mappings = crate::ingest::mapping::load_mappings(options.mappings.as_deref())
         .map_err(|e| e.to_string())?;
-    for line in crate::ingest::canonical::refresh_views(&session, &mappings).await? {
+    let changed: Vec<String> = reports
+        .iter()
+        .filter(|r| r.version.is_some())
+        .map(|r| r.table.clone())
+        .collect();
+    for line in crate::ingest::canonical::refresh_views(&session, &mappings, &changed).await? {
         println!("{line}");
     }
     let quarantined: u64 = reports.iter().map(|r| r.quarantined).sum();
