@@ -62,7 +62,7 @@ pub async fn run(args: IngestArgs) -> CliResult<()> {
         .filter(|r| r.version.is_some())
         .map(|r| r.table.clone())
         .collect();
-    for line in crate::ingest::canonical::refresh_views(&session, &mappings, &changed).await? {
+    for line in crate::ingest::canonical::refresh(&session, &mappings, &changed).await? {
         println!("{line}");
     }
     let quarantined: u64 = reports.iter().map(|r| r.quarantined).sum();

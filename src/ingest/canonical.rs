@@ -22,9 +22,9 @@ use crate::session::{AmigoSession, root_message};
 /// The stored canonical tables: which, and from which entity tables.
 const BUILDS: &str = "raw.canonical_builds";
 
-/// Defines the canonical tables the loaded entities make, after an ingest that changed the
+/// Makes the canonical tables the loaded entities map to (views, or stored tables), after an ingest that changed the
 /// entity tables `changed`; returns a line per table.
-pub async fn refresh_views(
+pub async fn refresh(
     session: &AmigoSession,
     mappings: &BTreeMap<String, SourceMapping>,
     changed: &[String],
